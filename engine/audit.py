@@ -1,0 +1,124 @@
+"""The append-only, hash-chained audit log.
+
+Each event's hash is ``sha256(previous hash + canonical JSON of the event)``. Appends lock the single
+``audit_head`` row, so concurrent writers queue instead of forking the chain; sequence numbers are
+gapless, so a deleted event is detected as well as an altered one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .db import GENESIS_HASH
+from .models import AuditEvent, AuditHead
+
+
+def _plain(value: Any) -> Any:
+    """JSON-native copy of ``value`` (what the database will give back)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_body(event: AuditEvent) -> dict:
+    """The fields covered by an event's hash."""
+    return {
+        "seq": event.seq,
+        "at": _timestamp(event.at),
+        "actor": event.actor,
+        "type": event.type,
+        "instance_id": event.instance_id,
+        "task_guid": event.task_guid,
+        "bpmn_id": event.bpmn_id,
+        "data_before": event.data_before,
+        "data_after": event.data_after,
+        "payload": event.payload,
+    }
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    """The chained hash of ``event``."""
+    return hashlib.sha256((prev_hash + canonical_json(event_body(event))).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PendingEvents:
+    """Events an operation collects; they are appended together just before its commit."""
+
+    items: list[dict] = field(default_factory=list)
+
+    def add(self, type: str, *, actor: str, at: datetime, instance_id: int | None = None,
+            task_guid: str | None = None, bpmn_id: str | None = None, data_before: Any = None,
+            data_after: Any = None, **payload: Any) -> None:
+        """Record one event (``type`` is SUBJECT_PAST_TENSE_VERB, e.g. ``TASK_COMPLETED``)."""
+        self.items.append(dict(type=type, actor=actor, at=at, instance_id=instance_id, task_guid=task_guid,
+                               bpmn_id=bpmn_id, data_before=_plain(data_before), data_after=_plain(data_after),
+                               payload=_plain(payload) or {}))
+
+
+def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
+    """Chain and add the pending events to the session (the caller commits)."""
+    if not pending.items:
+        return []
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    added = []
+    for item in pending.items:
+        event = AuditEvent(seq=head.seq + 1, prev_hash=head.hash, **item)
+        event.hash = event_hash(head.hash, event)
+        head.seq, head.hash = event.seq, event.hash
+        session.add(event)
+        added.append(event)
+    pending.items.clear()
+    return added
+
+
+@dataclass
+class ChainReport:
+    """Outcome of :func:`verify_chain`."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Recompute the whole chain; report the first event whose sequence, link or hash is wrong."""
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            break
+        for event in rows:
+            if event.seq != expected_seq:
+                return ChainReport(False, checked, expected_seq, f"event {expected_seq} is missing")
+            if event.prev_hash != prev_hash:
+                return ChainReport(False, checked, event.seq, "link to the previous event is broken")
+            if event_hash(prev_hash, event) != event.hash:
+                return ChainReport(False, checked, event.seq, "content does not match its hash")
+            prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last_seq = rows[-1].seq
+        session.expunge_all()
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        return ChainReport(False, checked, expected_seq, "events after the last one were removed")
+    return ChainReport(True, checked)

@@ -1,0 +1,510 @@
+"""Running instances: start, complete, claim, release; keeping task and timer rows in step.
+
+Every public function here is one engine operation = one transaction: it changes the instance state,
+its ``human_task``/``timer`` rows and appends its audit events, then commits; on any refusal it rolls
+back and the database is exactly as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import spiff
+from .actors import ON_BEHALF_OF_REPORTER, Actor, reporter
+from .audit import PendingEvents, append_events
+from .calendar import OfficeCalendar, script_functions
+from .clock import using_clock
+from .context import EngineContext
+from .errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    NotFound,
+    NotYourRole,
+    ScriptRefused,
+    TaskClaimedByOther,
+    TaskNotReady,
+)
+from .forms import validate_form
+from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .repository import get_instance, latest_version
+from .scripting import make_script_engine
+
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@functools.lru_cache(maxsize=32)
+def script_engine_for(calendar: OfficeCalendar):
+    """The restricted script engine with this calendar's functions (cached: calendars are immutable)."""
+    return make_script_engine(script_functions(calendar))
+
+
+def operation(fn: Callable) -> Callable:
+    """Run ``fn(session, ctx, …)`` as one transaction: commit on success, roll back on any error."""
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, ctx: EngineContext, *args, **kwargs):
+        try:
+            with using_clock(ctx.clock):
+                result = fn(session, ctx, *args, **kwargs)
+            session.commit()
+            return result
+        except (StaleDataError, IntegrityError) as error:
+            session.rollback()
+            raise ConcurrentUpdate() from error
+        except OperationalError as error:
+            session.rollback()
+            if "locked" in str(error).lower() or "could not serialize" in str(error).lower():
+                raise ConcurrentUpdate() from error
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+
+    return wrapper
+
+
+@dataclass
+class Completion:
+    """Result of completing a step: the instance and the steps that became ready."""
+
+    instance_id: int
+    next_tasks: list[HumanTask]
+    instance_status: str
+
+
+# -- loading and saving --------------------------------------------------------------------------
+
+def load_workflow(instance: ProcessInstance, ctx: EngineContext) -> BpmnWorkflow:
+    """Restore an instance's workflow around its version's cached spec."""
+    if instance.serializer_version != spiff.SERIALIZER_VERSION:
+        raise InvalidInput(detail=f"instance {instance.id} was saved by serializer "
+                                  f"{instance.serializer_version}, this engine reads {spiff.SERIALIZER_VERSION}")
+    spec, subprocess_specs = spiff.load_specs(instance.version.spec_json)
+    return spiff.load_state(instance.state_json, spec, subprocess_specs, script_engine_for(ctx.calendar))
+
+
+def new_workflow(version: ProcessVersion, ctx: EngineContext) -> BpmnWorkflow:
+    """A fresh workflow of ``version``."""
+    spec, subprocess_specs = spiff.load_specs(version.spec_json)
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx.calendar))
+
+
+def _run_engine(workflow: BpmnWorkflow, step: Callable[[], Any] | None = None) -> None:
+    """Run a task (optional) then the engine steps; script failures become domain errors."""
+    try:
+        if step is not None:
+            step()
+        workflow.do_engine_steps()
+        workflow.refresh_waiting_tasks()
+        workflow.do_engine_steps()
+    except WorkflowException as error:
+        element = getattr(getattr(error, "task_spec", None), "bpmn_id", None) or getattr(
+            getattr(getattr(error, "task", None), "task_spec", None), "bpmn_id", "?")
+        raise ScriptRefused(element=element, detail=str(error).splitlines()[0]) from error
+
+
+def _timer_due(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("next")
+    try:
+        parsed = TimerEventDefinition.parse_time_or_duration(value)
+    except Exception:  # noqa: BLE001 - a value we cannot read is shown as having no deadline
+        return None
+    return parsed if isinstance(parsed, datetime) else None
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
+    return {
+        str(task.id): task
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+    }
+
+
+def _user_task_info(version: ProcessVersion, bpmn_id: str) -> dict:
+    return (version.summary or {}).get("user_tasks", {}).get(bpmn_id, {})
+
+
+def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
+               events: PendingEvents, actor: Actor) -> list[HumanTask]:
+    """Bring the instance's task and timer rows in line with the workflow; return newly ready tasks."""
+    now = ctx.clock.now()
+    timers = _waiting_timers(workflow)
+    timer_rows = {row.task_guid: row for row in session.scalars(
+        select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting"))}
+    for guid, row in timer_rows.items():
+        if guid not in timers:
+            task = workflow.get_task_from_id(UUID(guid)) if _has_task(workflow, guid) else None
+            fired = task is not None and task.has_state(TaskState.READY | TaskState.COMPLETED)
+            row.state, row.fired_at = ("fired", now) if fired else ("cancelled", None)
+            if fired:
+                events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                           bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat())
+    for guid, task in timers.items():
+        due = _timer_due(task)
+        if guid not in timer_rows and due is not None:
+            spec = task.task_spec
+            session.add(Timer(instance_id=instance.id, task_guid=guid, bpmn_id=spec.bpmn_id,
+                              name=spec.bpmn_name or "", kind=type(spec.event_definition).__name__.replace(
+                                  "EventDefinition", ""), due_at=due))
+        elif guid in timer_rows and due is not None and timer_rows[guid].due_at != due:
+            timer_rows[guid].due_at = due  # a cycle timer moved on to its next occurrence
+
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    rows = {row.task_guid: row for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+    for guid, row in rows.items():
+        if guid not in ready:
+            row.state = "cancelled"
+            events.add("TASK_CANCELLED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                       bpmn_id=row.bpmn_id)
+    created = []
+    for guid, task in ready.items():
+        if guid in rows:
+            continue
+        info = _user_task_info(instance.version, task.task_spec.bpmn_id)
+        seconds = info.get("standard_seconds")
+        due = ctx.calendar.add_office_time(now, timedelta(seconds=seconds)) if seconds else None
+        sla = [d for d in (_timer_due(s) for s in (task.parent.children if task.parent else [])
+                           if str(s.id) in timers) if d is not None]
+        row = HumanTask(
+            instance_id=instance.id, task_guid=guid, process_key=instance.process_key,
+            bpmn_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            role=task.task_spec.lane or "", form_name=info.get("form"), state="ready", ready_at=now,
+            standard_seconds=seconds, due_at=due, sla_due_at=min(sla) if sla else None,
+            is_escalation=task.task_spec.bpmn_id.startswith("eskalasi"),
+            tracking_code=instance.tracking_code, subject=instance.subject, channel=instance.channel,
+        )
+        session.add(row)
+        created.append(row)
+        events.add("TASK_ACTIVATED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                   bpmn_id=row.bpmn_id, role=row.role, name=row.name)
+    return created
+
+
+def _has_task(workflow: BpmnWorkflow, guid: str) -> bool:
+    try:
+        return workflow.get_task_from_id(UUID(guid)) is not None
+    except Exception:  # noqa: BLE001 - a task removed from the tree
+        return False
+
+
+def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
+          events: PendingEvents, actor: Actor) -> list[HumanTask]:
+    now = ctx.clock.now()
+    session.flush()  # the instance needs its id for the rows below
+    created = _sync_rows(session, ctx, instance, workflow, events, actor)
+    instance.state_json = spiff.dump_state(workflow)
+    instance.serializer_version = spiff.SERIALIZER_VERSION
+    instance.updated_at = now
+    ready_names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id
+                   for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                   if not t.task_spec.bpmn_id.startswith("eskalasi")]
+    if workflow.is_completed() and instance.status == "running":
+        instance.status, instance.completed_at, instance.stage = "completed", now, "Selesai"
+        answer = workflow.data.get("jawaban") or workflow.last_task and workflow.last_task.data.get("jawaban")
+        if answer and instance.tracking_code:
+            instance.answer = str(answer)
+        events.add("INSTANCE_COMPLETED", actor=actor.name, at=now, instance_id=instance.id)
+    elif ready_names:
+        instance.stage = ", ".join(ready_names)
+    elif workflow.waiting_events():
+        instance.stage = "Menunggu waktu"
+    append_events(session, events)
+    return created
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_tracking_code() -> str:
+    """A short, unambiguous public code, e.g. ``PGD-7KQ3-XM2P``."""
+    raw = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(8))
+    return f"PGD-{raw[:4]}-{raw[4:]}"
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+def _start(session: Session, ctx: EngineContext, version: ProcessVersion, data: dict, actor: Actor,
+           events: PendingEvents, **complaint) -> tuple[ProcessInstance, BpmnWorkflow]:
+    now = ctx.clock.now()
+    workflow = new_workflow(version, ctx)
+    workflow.data.update(data or {})
+    start = workflow.get_tasks(state=TaskState.READY)
+    for task in start:
+        task.data.update(data or {})
+    _run_engine(workflow)
+    instance = ProcessInstance(process_key=version.process_key, version=version, version_id=version.id,
+                               status="running", serializer_version=spiff.SERIALIZER_VERSION, state_json="{}",
+                               started_at=now, started_by=actor.name, updated_at=now, **complaint)
+    session.add(instance)
+    session.flush()
+    events.add("INSTANCE_STARTED", actor=actor.name, at=now, instance_id=instance.id, data_after=data or {},
+               process_key=version.process_key, version=version.version, version_sha256=version.sha256)
+    return instance, workflow
+
+
+def _check_start_allowed(version: ProcessVersion, workflow: BpmnWorkflow, actor: Actor) -> None:
+    lanes = {t.task_spec.lane for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    lanes.discard(None)
+    if lanes and actor.kind != "system" and not any(actor.holds(lane) or lane == "pelapor" for lane in lanes):
+        raise NotYourRole(role=", ".join(sorted(lanes)))
+
+
+@operation
+def start_instance(session: Session, ctx: EngineContext, process_key: str, data: dict | None, *,
+                   actor: Actor) -> ProcessInstance:
+    """Start the newest version of ``process_key`` with ``data``; the actor must hold the first lane's role."""
+    version = latest_version(session, process_key)
+    events = PendingEvents()
+    instance, workflow = _start(session, ctx, version, data or {}, actor, events)
+    _check_start_allowed(version, workflow, actor)
+    _save(session, ctx, instance, workflow, events, actor)
+    return instance
+
+
+@dataclass
+class Submission:
+    """A started complaint: its instance, public tracking code and the reporter's secret key."""
+
+    instance: ProcessInstance
+    tracking_code: str
+    reporter_key: str
+
+
+def _parse_received_at(value: Any, now: datetime) -> datetime:
+    if value in (None, ""):
+        return now
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(detail="received_at bukan tanggal-waktu ISO 8601") from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(detail="received_at harus memuat zona waktu")
+    return parsed
+
+
+@operation
+def submit_complaint(session: Session, ctx: EngineContext, process_key: str, data: dict, *,
+                     actor: Actor | None = None) -> Submission:
+    """Start a complaint and complete its intake step (the pelapor's form) with ``data`` in one go.
+
+    ``actor`` is the reporter (public intake) or a petugas recording it for them (walk-in, telephone).
+    """
+    version = latest_version(session, process_key)
+    if not version.is_complaint:
+        raise InvalidInput(detail=f"'{process_key}' bukan proses pengaduan")
+    now = ctx.clock.now()
+    data = dict(data or {})
+    data.setdefault("received_at", now.isoformat())
+    received_at = _parse_received_at(data["received_at"], now)
+    data["received_at"] = received_at.isoformat()
+    tracking_code = new_tracking_code()
+    reporter_key = secrets.token_urlsafe(18)
+    events = PendingEvents()
+    acting = actor or reporter(tracking_code)
+    instance, workflow = _start(
+        session, ctx, version, {}, acting, events, tracking_code=tracking_code,
+        reporter_key_hash=_hash(reporter_key), channel=data.get("channel"), subject=str(data.get("subject", ""))[:300],
+        anonymity=data.get("anonymity", "none"), received_at=received_at)
+    intake = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.lane == "pelapor"]
+    if len(intake) != 1:
+        raise InvalidInput(detail=f"'{process_key}' tidak dimulai dengan formulir pelapor")
+    task = intake[0]
+    info = _user_task_info(version, task.task_spec.bpmn_id)
+    clean = _validated(version, info.get("form"), data)
+    _save(session, ctx, instance, workflow, events, acting)
+    row = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                  HumanTask.task_guid == str(task.id))).one()
+    _complete(session, ctx, instance, workflow, row, task, clean, acting, events)
+    return Submission(instance, tracking_code, reporter_key)
+
+
+def _validated(version: ProcessVersion, form_name: str | None, data: Any) -> dict:
+    if not form_name:
+        return {}
+    schema = version.forms.get(form_name)
+    if schema is None:
+        raise NotFound(what=f"Formulir '{form_name}'")
+    if not isinstance(data, dict):
+        return validate_form(schema, data)
+    allowed = set(schema.get("properties", {}))
+    clean = {k: v for k, v in data.items() if k in allowed}
+    return validate_form(schema, clean)
+
+
+def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
+              row: HumanTask, task, data: dict, actor: Actor, events: PendingEvents) -> list[HumanTask]:
+    now = ctx.clock.now()
+    before = dict(task.data)
+    task.data.update(data)
+    _run_engine(workflow, task.run)
+    row.state, row.completed_by, row.completed_at = "completed", actor.name, now
+    on_behalf = row.role == "pelapor" and actor.kind == "user"
+    events.add("TASK_COMPLETED", actor=actor.name, at=now, instance_id=instance.id, task_guid=row.task_guid,
+               bpmn_id=row.bpmn_id, data_before=_public_data(before), data_after=_public_data(task.data),
+               input=data, role=row.role, on_behalf_of="pelapor" if on_behalf else None)
+    return _save(session, ctx, instance, workflow, events, actor)
+
+
+def _public_data(data: dict) -> dict:
+    return {k: v for k, v in data.items() if not callable(v)}
+
+
+def _check_actor(row: HumanTask, actor: Actor) -> None:
+    if actor.holds(row.role):
+        return
+    if row.role == "pelapor" and actor.holds(ON_BEHALF_OF_REPORTER):
+        return
+    raise NotYourRole(role=row.role)
+
+
+def get_task_row(session: Session, task_id: int) -> HumanTask:
+    """The task row or NotFound."""
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(what=f"Langkah {task_id}")
+    return row
+
+
+@operation
+def complete_task(session: Session, ctx: EngineContext, task_id: int, data: dict, *,
+                  actor: Actor) -> Completion:
+    """Complete a ready step with its form data as ``actor`` (role, state, claim and data checked)."""
+    row = get_task_row(session, task_id)
+    _check_actor(row, actor)
+    instance = get_instance(session, row.instance_id, for_update=True)
+    session.refresh(row)
+    if row.state != "ready":
+        raise TaskNotReady()
+    if row.claimed_by and row.claimed_by != actor.name:
+        raise TaskClaimedByOther(user=row.claimed_by)
+    workflow = load_workflow(instance, ctx)
+    task = workflow.get_task_from_id(UUID(row.task_guid)) if _has_task(workflow, row.task_guid) else None
+    if task is None or task.state != TaskState.READY:
+        raise TaskNotReady()
+    clean = _validated(instance.version, row.form_name, data)
+    events = PendingEvents()
+    created = _complete(session, ctx, instance, workflow, row, task, clean, actor, events)
+    return Completion(instance.id, created, instance.status)
+
+
+@operation
+def complete_reporter_task(session: Session, ctx: EngineContext, tracking_code: str, reporter_key: str,
+                           data: dict) -> Completion:
+    """The reporter completes the step waiting in the ``pelapor`` lane, proving the complaint's key."""
+    instance = find_by_tracking_code(session, tracking_code)
+    if not reporter_key or not secrets.compare_digest(_hash(reporter_key), instance.reporter_key_hash or ""):
+        raise NotYourRole(role="pelapor")
+    row = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                  HumanTask.state == "ready", HumanTask.role == "pelapor")).first()
+    if row is None:
+        raise TaskNotReady()
+    instance = get_instance(session, instance.id, for_update=True)
+    workflow = load_workflow(instance, ctx)
+    task = workflow.get_task_from_id(UUID(row.task_guid))
+    if task.state != TaskState.READY:
+        raise TaskNotReady()
+    clean = _validated(instance.version, row.form_name, data)
+    events = PendingEvents()
+    created = _complete(session, ctx, instance, workflow, row, task, clean, reporter(tracking_code), events)
+    return Completion(instance.id, created, instance.status)
+
+
+def check_reporter_key(instance: ProcessInstance, reporter_key: str | None) -> bool:
+    """True when ``reporter_key`` is the complaint's secret."""
+    return bool(reporter_key) and secrets.compare_digest(_hash(reporter_key), instance.reporter_key_hash or "")
+
+
+def find_by_tracking_code(session: Session, tracking_code: str) -> ProcessInstance:
+    """The complaint with this tracking code, or NotFound."""
+    instance = session.scalars(select(ProcessInstance).where(
+        ProcessInstance.tracking_code == (tracking_code or "").strip().upper())).first()
+    if instance is None:
+        raise NotFound(what="Kode pelacakan")
+    return instance
+
+
+@operation
+def claim_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
+    """Hold a ready step so others see who works on it; refused if someone else holds it."""
+    row = get_task_row(session, task_id)
+    _check_actor(row, actor)
+    locked = session.scalars(select(HumanTask).where(HumanTask.id == task_id).with_for_update()).one()
+    if locked.state != "ready":
+        raise TaskNotReady()
+    if locked.claimed_by and locked.claimed_by != actor.name:
+        raise TaskClaimedByOther(user=locked.claimed_by)
+    if locked.claimed_by != actor.name:
+        now = ctx.clock.now()
+        locked.claimed_by, locked.claimed_at = actor.name, now
+        events = PendingEvents()
+        events.add("TASK_CLAIMED", actor=actor.name, at=now, instance_id=locked.instance_id,
+                   task_guid=locked.task_guid, bpmn_id=locked.bpmn_id)
+        append_events(session, events)
+    return locked
+
+
+@operation
+def release_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
+    """Give a held step back to the role's pool; only its holder may."""
+    row = get_task_row(session, task_id)
+    _check_actor(row, actor)
+    locked = session.scalars(select(HumanTask).where(HumanTask.id == task_id).with_for_update()).one()
+    if locked.state != "ready":
+        raise TaskNotReady()
+    if locked.claimed_by and locked.claimed_by != actor.name:
+        raise TaskClaimedByOther(user=locked.claimed_by)
+    if locked.claimed_by:
+        now = ctx.clock.now()
+        locked.claimed_by, locked.claimed_at = None, None
+        events = PendingEvents()
+        events.add("TASK_RELEASED", actor=actor.name, at=now, instance_id=locked.instance_id,
+                   task_guid=locked.task_guid, bpmn_id=locked.bpmn_id)
+        append_events(session, events)
+    return locked
+
+
+def fire_instance_timers(session: Session, ctx: EngineContext, instance_id: int, *, actor: Actor) -> int:
+    """Fire the due timers of one instance inside the caller's transaction; return how many fired."""
+    instance = get_instance(session, instance_id, for_update=True)
+    if instance.status != "running":
+        return 0
+    workflow = load_workflow(instance, ctx)
+    before = set(_waiting_timers(workflow))
+    _run_engine(workflow)  # refresh_waiting_tasks fires what is due at ctx.clock
+    fired = before - set(_waiting_timers(workflow))
+    events = PendingEvents()
+    _save(session, ctx, instance, workflow, events, actor)
+    return len(fired)
+
+
+@operation
+def sweep_due_timers(session: Session, ctx: EngineContext, *, actor: Actor, limit: int = 500) -> int:
+    """Fire every timer due at ``ctx.clock`` (one transaction); return the number fired."""
+    now = ctx.clock.now()
+    query = (select(Timer.instance_id).where(Timer.state == "waiting", Timer.due_at <= now)
+             .order_by(Timer.due_at).limit(limit))
+    instance_ids = list(dict.fromkeys(session.scalars(query)))
+    return sum(fire_instance_timers(session, ctx, instance_id, actor=actor) for instance_id in instance_ids)
+

@@ -1,0 +1,102 @@
+"""Users, roles and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .actors import Actor
+from .audit import PendingEvents, append_events
+from .context import EngineContext
+from .errors import AuthenticationFailed, InvalidInput
+from .models import ApiToken, Role, User, UserRole
+from .runtime import operation
+
+TOKEN_LIFETIME = timedelta(hours=12)
+
+
+def actor_for(user: User) -> Actor:
+    """The engine actor of a logged-in user."""
+    return Actor(user.username, user.roles, "user")
+
+
+@operation
+def load_roles(session: Session, ctx: EngineContext, path: Path) -> int:
+    """Create or update roles from a JSON list of {key, name_id, name_en, description, is_lane}."""
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    for entry in entries:
+        role = session.get(Role, entry["key"]) or Role(key=entry["key"])
+        role.name_id, role.name_en = entry["name_id"], entry["name_en"]
+        role.description, role.is_lane = entry.get("description", ""), entry.get("is_lane", True)
+        session.add(role)
+    return len(entries)
+
+
+@operation
+def create_user(session: Session, ctx: EngineContext, username: str, password: str, roles: Iterable[str], *,
+                actor: Actor, display_name: str = "") -> User:
+    """Create a user with hashed password and roles (each role must exist)."""
+    username = (username or "").strip()
+    roles = sorted(set(roles))
+    if not username or len(username) > 80:
+        raise InvalidInput(detail="nama pengguna wajib diisi (maks. 80 karakter)")
+    if len(password or "") < 8:
+        raise InvalidInput(detail="kata sandi minimal 8 karakter")
+    if not roles:
+        raise InvalidInput(detail="pengguna memerlukan sedikitnya satu peran")
+    known = set(session.scalars(select(Role.key)))
+    unknown = [r for r in roles if r not in known]
+    if unknown:
+        raise InvalidInput(detail=f"peran tidak dikenal: {', '.join(unknown)} (dikenal: {', '.join(sorted(known))})")
+    if session.scalars(select(User).where(User.username == username)).first():
+        raise InvalidInput(detail=f"pengguna '{username}' sudah ada")
+    now = ctx.clock.now()
+    user = User(username=username, display_name=display_name or username,
+                password_hash=generate_password_hash(password), created_at=now,
+                role_links=[UserRole(role_key=r) for r in roles])
+    session.add(user)
+    session.flush()
+    events = PendingEvents()
+    events.add("USER_CREATED", actor=actor.name, at=now, username=username, roles=roles)
+    append_events(session, events)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this username and password, or AuthenticationFailed."""
+    user = session.scalars(select(User).where(User.username == (username or "").strip())).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        raise AuthenticationFailed()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@operation
+def issue_token(session: Session, ctx: EngineContext, username: str, password: str) -> str:
+    """A new bearer token for the API (only its hash is stored)."""
+    user = authenticate(session, username, password)
+    token = secrets.token_urlsafe(32)
+    now = ctx.clock.now()
+    session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                         expires_at=now + TOKEN_LIFETIME))
+    return token
+
+
+def user_for_token(session: Session, ctx: EngineContext, token: str) -> User | None:
+    """The user a valid, unexpired token belongs to."""
+    row = session.get(ApiToken, _token_hash(token or ""))
+    if row is None or row.expires_at <= ctx.clock.now():
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
