@@ -504,8 +504,9 @@ def test_sanggau_incomplete_material_loops_back_to_the_response():
     assert run.ready() == ["koordinasi_tim"]
 
 
-def test_sanggau_boundary_timers_wait_from_receipt():
+def test_sanggau_boundary_timers_wait_from_receipt(clock):
     received = "2026-11-20T09:00:00+07:00"  # a Friday
+    clock.set("2026-11-23T10:00:00+07:00")
     run = Run("sanggau_pengaduan")
     run.complete("sampaikan_pengaduan", "pelapor", intake(received_at=received))
     run.workflow.refresh_timers()
@@ -514,6 +515,11 @@ def test_sanggau_boundary_timers_wait_from_receipt():
         ("TimeDateEventDefinition", "2026-12-01T09:00:00+07:00")]  # 7 weekdays later
     boundary = tasks_of(run, "tenggat_catat", TaskState.WAITING)
     assert len(boundary) == 1 and boundary[0].task_spec.lane == "petugas"
+    assert run.ready() == ["catat_buku_pengaduan"]
+    clock.set("2026-12-01T09:00:01+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == ["catat_buku_pengaduan", "eskalasi_tenggat_7_hari"]
 
 
 def test_sanggau_deadline_escalates_to_kepala_dinas_and_step_stays_with_owner():
