@@ -187,7 +187,7 @@ def _lint_xml(root, functions: Iterable[str], now: datetime | None) -> list[Prob
     for condition in root.xpath("//bpmn:conditionExpression", namespaces=NS):
         problems += _lint_code(root, (condition.text or "").strip() or "True", "eval", _owner_id(condition))
     for timer in root.xpath("//bpmn:timerEventDefinition", namespaces=NS):
-        event_id = _owner_id(timer)
+        event_id = _owner_id(timer.getparent())
         children = [c for c in timer if isinstance(c.tag, str) and etree.QName(c).localname in
                     ("timeDate", "timeDuration", "timeCycle")]
         if not children:

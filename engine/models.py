@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -50,7 +50,7 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     """Declarative base of every Alur table."""
 
-    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+    registry = registry(type_annotation_map={datetime: UTCDateTime(), dict: JSON, list: JSON})
 
 
 class Role(Base):
@@ -88,6 +88,19 @@ class User(Base):
     def roles(self) -> frozenset[str]:
         """Role keys held by the user."""
         return frozenset(link.role_key for link in self.role_links)
+
+    # the session-user protocol Flask-Login expects (kept here so the engine needs no Flask import)
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated users cannot log in."""
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """Session identifier."""
+        return str(self.id)
 
 
 class ApiToken(Base):

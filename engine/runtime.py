@@ -111,7 +111,7 @@ def _run_engine(workflow: BpmnWorkflow, step: Callable[[], Any] | None = None) -
         if step is not None:
             step()
         workflow.do_engine_steps()
-        workflow.refresh_waiting_tasks()
+        workflow.refresh_timers()
         workflow.do_engine_steps()
     except WorkflowException as error:
         element = getattr(getattr(error, "task_spec", None), "bpmn_id", None) or getattr(
@@ -492,7 +492,7 @@ def fire_instance_timers(session: Session, ctx: EngineContext, instance_id: int,
         return 0
     workflow = load_workflow(instance, ctx)
     before = set(_waiting_timers(workflow))
-    _run_engine(workflow)  # refresh_waiting_tasks fires what is due at ctx.clock
+    _run_engine(workflow)  # refresh_timers fires what is due at ctx.clock
     fired = before - set(_waiting_timers(workflow))
     events = PendingEvents()
     _save(session, ctx, instance, workflow, events, actor)

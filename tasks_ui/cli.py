@@ -1,0 +1,187 @@
+"""The ``alur`` command line: init, serve, user add, timers, replay, audit verify.
+
+Each command builds the Flask app only for its configuration and database session, then calls engine
+operations; nothing here holds business logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+from datetime import date
+import sys
+from pathlib import Path
+
+from engine import deploy, users
+from engine.actors import SYSTEM_INIT
+from engine.audit import verify_chain
+from engine.db import create_schema
+from engine.errors import AlurError, InvalidProcess
+
+DEMO_USERS = [
+    ("petugas", ["petugas"], "Petugas Piket (demo)"),
+    ("kasi", ["kasi"], "Kasi Layanan (demo)"),
+    ("kabid", ["kabid"], "Kabid Layanan (demo)"),
+    ("kepala_dinas", ["kepala_dinas"], "Kepala Dinas (demo)"),
+    ("process_owner", ["process_owner"], "Pemilik Proses (demo)"),
+    ("auditor", ["auditor"], "Auditor (demo)"),
+    ("admin", ["admin"], "Administrator (demo)"),
+]
+
+
+def _app():
+    from . import create_app
+
+    return create_app()
+
+
+def _session_and_context(app):
+    from .extensions import db
+    from .wiring import engine_context
+
+    return db.session, engine_context()
+
+
+def deploy_directory(session, ctx, directory: Path, out=print) -> int:
+    """Deploy every ``*.bpmn`` in ``directory`` with the forms of ``directory/forms``; return failures."""
+    forms = {p.name: p.read_text(encoding="utf-8") for p in sorted((directory / "forms").glob("*.json"))}
+    catalog_path = directory / "catalog.json"
+    catalog = json.loads(catalog_path.read_text(encoding="utf-8")) if catalog_path.exists() else {}
+    failures = 0
+    for path in sorted(directory.glob("*.bpmn")):
+        entry = catalog.get(path.name, {})
+        effective = entry.get("effective_date")
+        try:
+            version, created = deploy.deploy_process(
+                session, ctx, path.read_bytes(), forms, actor=SYSTEM_INIT, filename=path.name,
+                sop_number=entry.get("sop_number"), effective_date=date.fromisoformat(effective) if effective else None)
+        except InvalidProcess as error:
+            failures += 1
+            out(f"  GAGAL {path.name}:")
+            for element, text in error.fields("id").items():
+                out(f"    {element}: {text}")
+            continue
+        state = "dipasang" if created else "sudah ada"
+        out(f"  {version.process_key} v{version.version} ({state}) sha256={version.sha256[:12]}")
+    return failures
+
+
+def cmd_init(args) -> int:
+    """Create or upgrade the database, load roles, deploy processes, optionally add demo users."""
+    app = _app()
+    with app.app_context():
+        from .extensions import db
+
+        create_schema(db.engine)
+        session, ctx = _session_and_context(app)
+        directory = Path(app.config["ALUR_PROCESSES_DIR"])
+        users.load_roles(session, ctx, directory / "roles.json")
+        print(f"Basis data siap: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+        print("Memasang proses:")
+        failures = deploy_directory(session, ctx, directory)
+        if args.demo:
+            _demo_users(session, ctx, Path(app.instance_path) / "demo_users.txt")
+    return 1 if failures else 0
+
+
+def _demo_users(session, ctx, record: Path) -> None:
+    """Create the demo users once; their passwords are kept (0600) in the instance folder and shown each time."""
+    known = {}
+    if record.exists():
+        known = dict(line.split(maxsplit=1) for line in record.read_text().splitlines() if line.strip())
+    for username, roles, name in DEMO_USERS:
+        if username in known:
+            continue
+        password = secrets.token_urlsafe(9)
+        try:
+            users.create_user(session, ctx, username, password, roles, actor=SYSTEM_INIT, display_name=name)
+        except AlurError:
+            known[username] = "(sudah ada sebelumnya; kata sandi tidak diketahui)"
+            continue
+        known[username] = password
+    record.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
+    os.chmod(record, 0o600)
+    print(f"Pengguna demo (kata sandi juga tersimpan di {record}):")
+    for username, roles, _name in DEMO_USERS:
+        print(f"  {username:14} {known.get(username, '?'):16} peran: {', '.join(roles)}")
+
+
+def cmd_serve(args) -> int:
+    """Run the web application."""
+    app = _app()
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    """Create a user; the password is read from standard input."""
+    if not args.password_stdin:
+        print("Gunakan --password-stdin (kata sandi dibaca dari masukan standar).", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = _app()
+    with app.app_context():
+        session, ctx = _session_and_context(app)
+        try:
+            user = users.create_user(session, ctx, args.name, password, args.role, actor=SYSTEM_INIT,
+                                     display_name=args.display_name or "")
+        except AlurError as error:
+            print(f"Gagal: {error.message('id')}", file=sys.stderr)
+            return 2
+        print(f"Pengguna {user.username} dibuat dengan peran {', '.join(sorted(user.roles))}.")
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    """Check the whole audit chain."""
+    app = _app()
+    with app.app_context():
+        session, _ctx = _session_and_context(app)
+        report = verify_chain(session)
+    if report.ok:
+        print(f"Rantai audit utuh: {report.checked} peristiwa diperiksa.")
+        return 0
+    print(f"Rantai audit RUSAK pada peristiwa #{report.broken_seq}: {report.reason} "
+          f"({report.checked} peristiwa sebelumnya utuh).", file=sys.stderr)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``alur``."""
+    parser = argparse.ArgumentParser(prog="alur", description="Alur — pengelolaan pengaduan masyarakat (BPMN)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="buat/perbarui basis data, pasang proses, muat peran")
+    p.add_argument("--demo", action="store_true", help="tambahkan satu pengguna demo per peran")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", help="jalankan aplikasi web")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+
+    user = sub.add_parser("user", help="kelola pengguna").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("add", help="tambah pengguna")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True,
+                   help="petugas, kasi, kabid, kepala_dinas, process_owner, auditor, admin (boleh berulang)")
+    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--display-name")
+    p.set_defaults(func=cmd_user_add)
+
+    audit = sub.add_parser("audit", help="jejak audit").add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser("verify", help="periksa seluruh rantai hash audit")
+    p.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Landing page and the list of deployed processes."""

@@ -1,0 +1,68 @@
+"""The audit chain: every change appends a chained event; the database refuses edits; tampering is found."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from engine import runtime
+from engine.audit import verify_chain
+from engine.models import AuditEvent
+from tests.engine_helpers import MUBA_INTAKE, step
+
+
+@pytest.fixture
+def history(deployed, ctx, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    step(deployed, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": True, "nomor_buku_pengaduan": "BP-1"})
+    return deployed
+
+
+def test_every_change_is_recorded_in_order(history):
+    types = list(history.scalars(select(AuditEvent.type).where(AuditEvent.instance_id.is_not(None))
+                                 .order_by(AuditEvent.seq)))
+    assert types == ["INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_ACTIVATED",
+                     "TASK_COMPLETED", "TASK_ACTIVATED"]
+    completed = history.scalars(select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED")
+                                .order_by(AuditEvent.seq.desc())).first()
+    assert completed.data_after["lengkap"] is True and "lengkap" not in completed.data_before
+    assert completed.payload["input"] == {"lengkap": True, "nomor_buku_pengaduan": "BP-1"}
+    report = verify_chain(history)
+    assert report.ok and report.checked == history.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET actor = 'mallory' WHERE seq = 3",
+    "DELETE FROM audit_event WHERE seq = 3",
+])
+def test_database_refuses_update_and_delete(history, statement):
+    with pytest.raises(DatabaseError, match="append-only"):
+        history.execute(text(statement))
+    history.rollback()
+
+
+def test_tampering_is_detected_at_the_event(history):
+    history.execute(text("DROP TRIGGER audit_event_no_update"))
+    history.execute(text("UPDATE audit_event SET payload = '{\"input\": {\"lengkap\": false}}' WHERE seq = 8"))
+    history.commit()
+    report = verify_chain(history)
+    assert not report.ok and report.broken_seq == 8 and "hash" in report.reason
+
+
+def test_deletion_is_detected(history):
+    history.execute(text("DROP TRIGGER audit_event_no_delete"))
+    history.execute(text("DELETE FROM audit_event WHERE seq = 5"))
+    history.commit()
+    report = verify_chain(history)
+    assert not report.ok and report.broken_seq == 5 and "missing" in report.reason
+
+
+def test_truncating_the_tail_is_detected(history):
+    last = history.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+    history.execute(text("DROP TRIGGER audit_event_no_delete"))
+    history.execute(text(f"DELETE FROM audit_event WHERE seq = {last}"))
+    history.commit()
+    report = verify_chain(history)
+    assert not report.ok and report.broken_seq == last

@@ -1,0 +1,229 @@
+"""Both SOPs driven through the engine on every path, and every refusal leaves the database as it was."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import runtime
+from engine.audit import verify_chain
+from engine.db import make_engine, make_session_factory
+from engine.errors import InvalidData, NotYourRole, TaskClaimedByOther, TaskNotReady
+from engine.models import AuditEvent, HumanTask, ProcessInstance
+from tests.engine_helpers import MUBA_INTAKE, ready_task, step, step_ids
+
+SANGGAU_INTAKE = {
+    "channel": "whatsapp",
+    "reporter": {"name": "Siti Aminah", "address": "Jl. Sudirman 5, Sanggau", "email": "siti@example.id"},
+    "anonymity": "anonim",
+    "subject": "Peminjaman buku lambat dilayani",
+    "description": "Antrean peminjaman di loket sangat lambat pada hari Sabtu.",
+    "received_at": "2026-03-13T10:00:00+07:00",
+}
+
+
+def snapshot(session):
+    """Everything a refusal must leave untouched."""
+    session.expire_all()
+    return (
+        session.scalar(select(func.count()).select_from(AuditEvent)),
+        [(r.id, r.state, r.claimed_by, r.completed_by) for r in session.scalars(select(HumanTask).order_by(HumanTask.id))],
+        [(i.id, i.lock_version, i.state_json, i.status) for i in session.scalars(select(ProcessInstance))],
+    )
+
+
+def test_muba_happy_path(deployed, ctx, clock, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    iid = sub.instance.id
+    assert sub.tracking_code.startswith("PGD-") and len(sub.reporter_key) > 20
+    clock.advance(minutes=5)
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": True, "nomor_buku_pengaduan": "BP-017/2026"})
+    step(deployed, ctx, iid, "periksa_laporan", roles["kasi"],
+         {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak koleksi khusus."})
+    result = step(deployed, ctx, iid, "beri_solusi", roles["kabid"],
+                  {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."})
+    assert result.instance_status == "completed" and result.next_tasks == []
+    instance = deployed.get(ProcessInstance, iid)
+    assert instance.status == "completed" and instance.answer == "Buku sudah kembali ke rak referensi."
+    assert step_ids(deployed, iid) == ["isi_formulir", "verifikasi_formulir", "periksa_laporan", "beri_solusi"]
+    assert verify_chain(deployed).ok
+
+
+def test_muba_incomplete_loop_back_to_pelapor(deployed, ctx, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    iid = sub.instance.id
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": False, "kekurangan": "Sebutkan judul buku.", "nomor_buku_pengaduan": "BP-018/2026"})
+    assert ready_task(deployed, iid, "lengkapi_pengaduan").role == "pelapor"
+    with pytest.raises(NotYourRole):
+        runtime.complete_reporter_task(deployed, ctx, sub.tracking_code, "wrong-key", {"tambahan": "x"})
+    runtime.complete_reporter_task(deployed, ctx, sub.tracking_code, sub.reporter_key,
+                                   {"tambahan": "Judulnya: Kimia Dasar jilid 2."})
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": True, "nomor_buku_pengaduan": "BP-018/2026"})
+    assert ready_task(deployed, iid).bpmn_id == "periksa_laporan"
+    assert step_ids(deployed, iid)[:4] == ["isi_formulir", "verifikasi_formulir", "lengkapi_pengaduan",
+                                           "verifikasi_formulir"]
+
+
+def test_petugas_completes_pelapor_step_on_behalf_audited(deployed, ctx, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    step(deployed, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": False, "kekurangan": "Nomor anggota.", "nomor_buku_pengaduan": "BP-1"})
+    step(deployed, ctx, sub.instance.id, "lengkapi_pengaduan", roles["petugas"], {"tambahan": "Anggota 12345."})
+    event = deployed.scalars(select(AuditEvent).where(AuditEvent.bpmn_id == "lengkapi_pengaduan",
+                                                      AuditEvent.type == "TASK_COMPLETED")).one()
+    assert event.actor == "petugas1" and event.payload["on_behalf_of"] == "pelapor"
+    with pytest.raises(NotYourRole):
+        step(deployed, ctx, sub.instance.id, "verifikasi_formulir", roles["kasi"], {"lengkap": True})
+
+
+def _sanggau_to_coordination(session, ctx, roles, kepala_dinas: bool):
+    sub = runtime.submit_complaint(session, ctx, "sanggau_pengaduan", SANGGAU_INTAKE)
+    iid = sub.instance.id
+    step(session, ctx, iid, "catat_buku_pengaduan", roles["petugas"], {"nomor_buku_pengaduan": "BP-3/2026"})
+    distribute = ready_task(session, iid, "distribusikan_aduan")
+    schema = session.get(ProcessInstance, iid).version.forms[distribute.form_name]
+    member = schema["properties"]["penjawab_utama"]["oneOf"][0]["const"]
+    step(session, ctx, iid, "distribusikan_aduan", roles["kasi"],
+         {"penjawab_utama": member, "libatkan_kepala_dinas": kepala_dinas})
+    step(session, ctx, iid, "tanggapi_kelengkapan", roles["kabid"],
+         {"lengkap": True, "tanggapan": "Materi aduan lengkap, sedang ditindaklanjuti."})
+    return sub
+
+
+@pytest.mark.parametrize("meeting", [True, False])
+@pytest.mark.parametrize("kepala_dinas", [True, False])
+def test_sanggau_paths(deployed, ctx, roles, meeting, kepala_dinas):
+    sub = _sanggau_to_coordination(deployed, ctx, roles, kepala_dinas)
+    iid = sub.instance.id
+    step(deployed, ctx, iid, "koordinasi_tim", roles["kasi"], {"perlu_rapat": meeting})
+    if meeting:
+        step(deployed, ctx, iid, "jadwalkan_rapat", roles["kasi"],
+             {"tanggal_rapat": "2026-03-16", "notulen_rapat": "Disepakati menambah petugas loket."})
+    step(deployed, ctx, iid, "susun_jawaban", roles["kabid"], {"jawaban": "Petugas loket ditambah mulai April."})
+    if kepala_dinas:
+        step(deployed, ctx, iid, "setujui_jawaban", roles["kepala_dinas"],
+             {"jawaban": "Petugas loket Sabtu ditambah mulai April 2026."})
+    step(deployed, ctx, iid, "sampaikan_jawaban", roles["kasi"],
+         {"cara_penyampaian": "whatsapp", "disampaikan_at": "2026-03-17T10:00:00+07:00"})
+    instance = deployed.get(ProcessInstance, iid)
+    assert instance.status == "completed"
+    ids = step_ids(deployed, iid)
+    assert ("jadwalkan_rapat" in ids) is meeting and ("setujui_jawaban" in ids) is kepala_dinas
+    expected = "Petugas loket Sabtu ditambah mulai April 2026." if kepala_dinas else "Petugas loket ditambah mulai April."
+    assert instance.answer == expected
+
+
+def test_sanggau_incomplete_loop(deployed, ctx, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", SANGGAU_INTAKE)
+    iid = sub.instance.id
+    step(deployed, ctx, iid, "catat_buku_pengaduan", roles["petugas"], {"nomor_buku_pengaduan": "BP-4/2026"})
+    row = ready_task(deployed, iid, "distribusikan_aduan")
+    member = deployed.get(ProcessInstance, iid).version.forms[row.form_name]["properties"]["penjawab_utama"][
+        "oneOf"][0]["const"]
+    step(deployed, ctx, iid, "distribusikan_aduan", roles["kasi"],
+         {"penjawab_utama": member, "libatkan_kepala_dinas": False})
+    step(deployed, ctx, iid, "tanggapi_kelengkapan", roles["kabid"],
+         {"lengkap": False, "kekurangan": "Tanggal kejadian.", "tanggapan": "Materi belum lengkap."})
+    runtime.complete_reporter_task(deployed, ctx, sub.tracking_code, sub.reporter_key,
+                                   {"tambahan": "Kejadian Sabtu 7 Maret 2026."})
+    assert ready_task(deployed, iid).bpmn_id == "tanggapi_kelengkapan"
+
+
+def test_sanggau_deadline_timer_fires_only_after_seven_working_days(deployed, ctx, clock, roles):
+    from datetime import datetime, timezone
+
+    from engine.actors import SYSTEM_TIMER
+
+    sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", SANGGAU_INTAKE)
+    row = ready_task(deployed, sub.instance.id, "catat_buku_pengaduan")
+    # received Fri 13 Mar 2026; Idul Fitri 1447 H and cuti bersama 18–24 Mar → Tue 31 Mar 16:00 WIB
+    assert row.sla_due_at == datetime(2026, 3, 31, 9, 0, tzinfo=timezone.utc)
+    clock.set(datetime(2026, 3, 31, 8, 59, tzinfo=timezone.utc))
+    assert runtime.sweep_due_timers(deployed, ctx, actor=SYSTEM_TIMER) == 0
+    clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=timezone.utc))
+    assert runtime.sweep_due_timers(deployed, ctx, actor=SYSTEM_TIMER) == 1
+    escalation = deployed.scalars(select(HumanTask).where(HumanTask.is_escalation.is_(True))).one()
+    assert escalation.role == "kepala_dinas" and escalation.bpmn_id == "eskalasi_tenggat_7_hari"
+    assert ready_task(deployed, sub.instance.id).bpmn_id == "catat_buku_pengaduan"  # stays with its owner
+    fired = deployed.scalars(select(AuditEvent).where(AuditEvent.type == "TIMER_FIRED")).one()
+    assert fired.actor == "system:timer" and fired.bpmn_id == "tenggat_catat"
+
+
+def test_refusals_change_nothing(deployed, ctx, roles):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    row = ready_task(deployed, sub.instance.id, "verifikasi_formulir")
+    before = snapshot(deployed)
+    with pytest.raises(NotYourRole):
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                              actor=roles["kasi"])
+    with pytest.raises(InvalidData) as invalid:
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": "ya"}, actor=roles["petugas"])
+    assert set(invalid.value.fields("id")) >= {"lengkap", "nomor_buku_pengaduan"}
+    assert snapshot(deployed) == before
+    runtime.claim_task(deployed, ctx, row.id, actor=roles["petugas"])
+    other = type(roles["petugas"])("petugas2", frozenset({"petugas"}))
+    with pytest.raises(TaskClaimedByOther):
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"}, actor=other)
+    with pytest.raises(TaskClaimedByOther):
+        runtime.claim_task(deployed, ctx, row.id, actor=other)
+    runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                          actor=roles["petugas"])
+    after_first = snapshot(deployed)
+    with pytest.raises(TaskNotReady):
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                              actor=roles["petugas"])
+    assert snapshot(deployed) == after_first
+
+
+def test_invalid_intake_writes_nothing(deployed, ctx):
+    before = snapshot(deployed)
+    with pytest.raises(InvalidData) as invalid:
+        runtime.submit_complaint(deployed, ctx, "muba_pengaduan",
+                                 {**MUBA_INTAKE, "reporter": {"name": "Budi"}, "subject": ""})
+    fields = invalid.value.fields("id")
+    assert "reporter.address" in fields and "subject" in fields
+    assert "reporter" in fields or any(k.startswith("reporter") for k in fields)
+    assert snapshot(deployed) == before
+
+
+def test_a_second_engine_continues_every_running_instance(deployed, ctx, roles, db_url):
+    subs = [runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE) for _ in range(3)]
+    step(deployed, ctx, subs[0].instance.id, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": True, "nomor_buku_pengaduan": "1"})
+    deployed.close()
+    runtime.script_engine_for.cache_clear()
+    from engine import spiff
+
+    spiff.load_specs.cache_clear()
+    other = make_engine(db_url)  # as after a restart: nothing shared in memory
+    with make_session_factory(other)() as session:
+        step(session, ctx, subs[0].instance.id, "periksa_laporan", roles["kasi"],
+             {"hasil_pemeriksaan": "sebagian", "catatan_solusi": "Dicek ke gudang."})
+        for sub in subs[1:]:
+            step(session, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
+                 {"lengkap": True, "nomor_buku_pengaduan": "2"})
+            assert ready_task(session, sub.instance.id).bpmn_id == "periksa_laporan"
+        assert ready_task(session, subs[0].instance.id).bpmn_id == "beri_solusi"
+        assert verify_chain(session).ok
+    other.dispose()
+
+
+def test_instance_state_does_not_embed_the_spec(deployed, ctx):
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    instance = deployed.get(ProcessInstance, sub.instance.id)
+    assert '"spec"' not in instance.state_json[:200] and "task_specs" not in instance.state_json
+    assert len(instance.state_json) < len(instance.version.spec_json)
+
+
+def test_serializer_version_is_checked(deployed, ctx):
+    from engine.errors import InvalidInput
+
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    instance = deployed.get(ProcessInstance, sub.instance.id)
+    instance.serializer_version = "other/0"
+    deployed.commit()
+    with pytest.raises(InvalidInput):
+        runtime.load_workflow(instance, ctx)
