@@ -72,8 +72,21 @@ def make_session_factory(sa_engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=sa_engine, expire_on_commit=False)
 
 
+def load_model_modules() -> None:
+    """Import every ``engine/*_models.py`` so features can add tables without editing ``models.py``."""
+    import importlib
+    import pkgutil
+
+    import engine
+
+    for module in pkgutil.iter_modules(engine.__path__):
+        if module.name.endswith("_models"):
+            importlib.import_module(f"engine.{module.name}")
+
+
 def create_schema(sa_engine: Engine) -> None:
     """Create missing tables, the append-only triggers and the audit chain head."""
+    load_model_modules()
     Base.metadata.create_all(sa_engine)
     statements = _POSTGRES_TRIGGERS if sa_engine.dialect.name == "postgresql" else _SQLITE_TRIGGERS
     with sa_engine.begin() as connection:

@@ -173,7 +173,7 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_guid"),
-        Index("ix_human_task_inbox", "state", "role", "due_at"),
+        Index("ix_human_task_inbox", "state", "role", "urgent_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
@@ -188,6 +188,8 @@ class HumanTask(Base):
     standard_seconds: Mapped[float | None] = mapped_column(Float)
     due_at: Mapped[datetime | None]  # ready_at + standard duration in office time
     sla_due_at: Mapped[datetime | None]  # earliest boundary timer deadline on the step
+    warn_at: Mapped[datetime | None]  # ready_at + 75 % of the standard duration in office time (amber)
+    urgent_at: Mapped[datetime]  # earliest of due_at / sla_due_at (far future if none): inbox order
     is_escalation: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_at: Mapped[datetime | None]

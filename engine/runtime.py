@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +45,10 @@ from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
 
+#: A step turns amber when this share of its standard time has elapsed.
+WARNING_RATIO = 0.75
+#: Sort key of steps without any deadline (they come after every step that has one).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=timezone.utc)
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -184,13 +188,16 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
         info = _user_task_info(instance.version, task.task_spec.bpmn_id)
         seconds = info.get("standard_seconds")
         due = ctx.calendar.add_office_time(now, timedelta(seconds=seconds)) if seconds else None
+        warn = ctx.calendar.add_office_time(now, timedelta(seconds=seconds * WARNING_RATIO)) if seconds else None
         sla = [d for d in (_timer_due(s) for s in (task.parent.children if task.parent else [])
                            if str(s.id) in timers) if d is not None]
+        deadlines = [d for d in (due, min(sla) if sla else None) if d is not None]
         row = HumanTask(
             instance_id=instance.id, task_guid=guid, process_key=instance.process_key,
             bpmn_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
             role=task.task_spec.lane or "", form_name=info.get("form"), state="ready", ready_at=now,
-            standard_seconds=seconds, due_at=due, sla_due_at=min(sla) if sla else None,
+            standard_seconds=seconds, due_at=due, sla_due_at=min(sla) if sla else None, warn_at=warn,
+            urgent_at=min(deadlines) if deadlines else NO_DEADLINE,
             is_escalation=task.task_spec.bpmn_id.startswith("eskalasi"),
             tracking_code=instance.tracking_code, subject=instance.subject, channel=instance.channel,
         )

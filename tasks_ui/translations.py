@@ -1,4 +1,7 @@
-"""UI strings: key → (Bahasa Indonesia, English). Feature blueprints add their own keys here."""
+"""UI strings: key → (Bahasa Indonesia, English).
+
+Each feature keeps its own strings in its package and adds them with :func:`register` at import time,
+so features do not edit one shared table."""
 
 UI_TEXT: dict[str, tuple[str, str]] = {
     "app_name": ("Alur", "Alur"),
@@ -37,3 +40,11 @@ UI_TEXT: dict[str, tuple[str, str]] = {
                      "Server error. Nothing was changed."),
     "back_home": ("Kembali ke beranda", "Back to home"),
 }
+
+
+def register(texts: dict[str, tuple[str, str]]) -> None:
+    """Add a feature's strings; a key defined twice with different text is a programming error."""
+    for key, value in texts.items():
+        if key in UI_TEXT and UI_TEXT[key] != value:
+            raise ValueError(f"UI text {key!r} is already defined differently")
+        UI_TEXT[key] = value
