@@ -109,7 +109,12 @@ def _demo_users(session, ctx, record: Path) -> None:
 
 
 def cmd_serve(args) -> int:
-    """Run the web application."""
+    """Run the web application: gunicorn with ``--workers N`` (N > 1), else the built-in threaded server."""
+    if args.workers > 1:
+        from .serving import serve_with_gunicorn
+
+        serve_with_gunicorn(args.host, args.port, args.workers, args.threads)
+        return 0
     app = _app()
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return 0
@@ -160,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="jalankan aplikasi web")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--workers", type=int, default=1,
+                   help="proses pekerja gunicorn (lebih dari 1: gunicorn; lihat docs/operations.md)")
+    p.add_argument("--threads", type=int, default=4, help="utas per pekerja gunicorn")
     p.set_defaults(func=cmd_serve)
 
     user = sub.add_parser("user", help="kelola pengguna").add_subparsers(dest="user_command", required=True)

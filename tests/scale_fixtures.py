@@ -1,0 +1,110 @@
+"""Real processes for the scale tests: ``alur`` subprocesses, a gunicorn server on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ALUR = Path(sys.executable).with_name("alur")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def alur_env(instance: Path, database_url: str | None = None, **extra: str) -> dict:
+    """Environment for ``alur`` subprocesses over ``instance`` (and ``database_url`` when given)."""
+    env = {**os.environ, "ALUR_INSTANCE_PATH": str(instance), "ALUR_COOKIE_SECURE": "0",
+           "ALUR_SECRET_KEY": "scale-test-secret", **extra}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def run_alur(env: dict, *args: str, stdin: str = "", timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run ``alur ARGS`` to completion."""
+    return subprocess.run([str(ALUR), *args], input=stdin, capture_output=True, text=True, env=env,
+                          cwd=env["ALUR_INSTANCE_PATH"].rsplit("/", 1)[0], timeout=timeout)
+
+
+def http(method: str, url: str, body: dict | None = None, headers: dict | None = None,
+         timeout: float = 30) -> tuple[int, dict | str]:
+    """One JSON request; returns (status, parsed body or text)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    text = raw.decode("utf-8", "replace")
+    try:
+        return status, json.loads(text)
+    except json.JSONDecodeError:
+        return status, text
+
+
+class Server:
+    """``alur serve --workers N`` as a subprocess (gunicorn), reachable at ``self.url``."""
+
+    def __init__(self, env: dict, workers: int = 2, threads: int = 4, log: Path | None = None):
+        self.env, self.workers, self.threads = env, workers, threads
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log or Path(env["ALUR_INSTANCE_PATH"]) / f"serve-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, wait: float = 60) -> Server:
+        """Start and wait until ``/healthz`` answers."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [str(ALUR), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+             "--threads", str(self.threads)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=self.env["ALUR_INSTANCE_PATH"].rsplit("/", 1)[0], start_new_session=True)
+        out.close()
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if http("GET", self.url + "/healthz", timeout=2)[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """``kill -9`` the whole server (master and workers), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM), then a kill if it hangs."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the gunicorn workers (children of the master)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
