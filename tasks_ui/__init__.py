@@ -69,10 +69,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
 
     from .auth.blueprint import bp as auth_bp
+    from .editor import register_editor
     from .main.blueprint import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    register_editor(app)
 
     @app.context_processor
     def _template_helpers():
