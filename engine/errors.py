@@ -104,3 +104,9 @@ class ScriptRefused(AlurError):
     """A script or condition tried to leave the sandbox at run time."""
 
     code = "script_refused"
+
+
+class VersionMissing(InvalidInput):
+    """The process version an instance ran on is not stored (or not readable): it cannot be replayed."""
+
+    code = "version_missing"

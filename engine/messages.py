@@ -29,6 +29,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Skrip pada elemen {element} ditolak: {detail}",
         "The script of element {element} was refused: {detail}",
     ),
+    "version_missing": (
+        "Versi proses tempat instans {instance_id} berjalan tidak tersimpan atau tidak terbaca; "
+        "riwayatnya tidak dapat diputar ulang.",
+        "The process version instance {instance_id} ran on is missing or unreadable; its history cannot be replayed.",
+    ),
     # form validation (per field)
     "field_required": ("Wajib diisi.", "Required."),
     "field_min_length": ("Minimal {limit} karakter.", "At least {limit} characters."),

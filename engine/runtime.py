@@ -171,7 +171,10 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                               name=spec.bpmn_name or "", kind=type(spec.event_definition).__name__.replace(
                                   "EventDefinition", ""), due_at=due))
         elif guid in timer_rows and due is not None and timer_rows[guid].due_at != due:
-            timer_rows[guid].due_at = due  # a cycle timer moved on to its next occurrence
+            # a cycle timer fired and moved on to its next occurrence: a change like any other, audited
+            events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                       bpmn_id=timer_rows[guid].bpmn_id, due_at=timer_rows[guid].due_at.isoformat(), cycle=True)
+            timer_rows[guid].due_at = due
 
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = {row.task_guid: row for row in session.scalars(

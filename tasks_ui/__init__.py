@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     register_error_handlers(app)
 
+    from .audit import register as register_audit
     from .auth.blueprint import bp as auth_bp
     from .editor import register_editor
     from .main.blueprint import bp as main_bp
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     register_editor(app)
+    register_audit(app)
 
     @app.context_processor
     def _template_helpers():

@@ -153,6 +153,42 @@ def cmd_audit_verify(args) -> int:
     return 1
 
 
+def cmd_replay(args) -> int:
+    """Re-run one instance (or every instance started in a period) and report reproduced or the divergence."""
+    from engine.replay import replay_instance, replay_period
+
+    app = _app()
+    with app.app_context():
+        session, ctx = _session_and_context(app)
+        try:
+            if args.instance_id is not None:
+                results = [replay_instance(session, ctx, args.instance_id)]
+            elif args.date_from and args.date_to:
+                results = replay_period(session, ctx, date.fromisoformat(args.date_from),
+                                        date.fromisoformat(args.date_to))
+            else:
+                print("Sebutkan INSTANCE_ID atau --from TANGGAL --to TANGGAL.", file=sys.stderr)
+                return 2
+        except ValueError as error:
+            print(f"Gagal: tanggal tidak valid ({error}); gunakan YYYY-MM-DD.", file=sys.stderr)
+            return 2
+        except AlurError as error:
+            print(f"Gagal: {error.message('id')}", file=sys.stderr)
+            return 2
+        finally:
+            session.rollback()
+    failed = [r for r in results if not r.reproduced]
+    for result in results:
+        if result.reproduced:
+            print(f"Instans {result.instance_id}: terulang sama ({result.events_checked} peristiwa diperiksa).")
+        else:
+            print(f"Instans {result.instance_id}: BERBEDA — "
+                  f"{json.dumps(result.divergence, ensure_ascii=False, default=str)}")
+    if args.instance_id is None:
+        print(f"{len(results) - len(failed)} dari {len(results)} instans terulang sama.")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``alur``."""
     parser = argparse.ArgumentParser(prog="alur", description="Alur — pengelolaan pengaduan masyarakat (BPMN)")
@@ -178,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--display-name")
     p.set_defaults(func=cmd_user_add)
+
+    p = sub.add_parser("replay", help="putar ulang riwayat instans dan periksa hasilnya sama")
+    p.add_argument("instance_id", nargs="?", type=int)
+    p.add_argument("--from", dest="date_from", help="tanggal awal (YYYY-MM-DD), mode batch")
+    p.add_argument("--to", dest="date_to", help="tanggal akhir (YYYY-MM-DD, termasuk)")
+    p.set_defaults(func=cmd_replay)
 
     audit = sub.add_parser("audit", help="jejak audit").add_subparsers(dest="audit_command", required=True)
     p = audit.add_parser("verify", help="periksa seluruh rantai hash audit")

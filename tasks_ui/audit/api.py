@@ -1,0 +1,106 @@
+"""Audit JSON API: an instance's history, its diagram states, the re-execution proof, the chain status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from engine.audit import verify_chain
+from engine.history import diagram_states, get_instance_or_404, history_rows
+from engine.replay import replay_instance
+from engine.visibility import visible_data
+
+from ..auth.blueprint import current_actor, roles_required
+from ..extensions import csrf, db
+from ..wiring import engine_context
+
+bp = Blueprint("audit_api", __name__)
+AUDITOR = "auditor"
+HISTORY_KEYS = ("seq", "at", "actor", "type", "bpmn_id", "task_guid", "data_before", "data_after", "payload", "hash")
+
+
+def masked_divergence(instance, divergence: dict | None) -> dict | None:
+    """A divergence report with complaint data masked as the current auditor may see it."""
+    if not divergence:
+        return divergence
+    out = dict(divergence)
+    for key in ("expected", "got"):
+        value = out.get(key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("data_after"), dict):
+                item["data_after"] = visible_data(instance, item["data_after"], current_actor())
+    return out
+
+
+@bp.route("/api/v1/instances/<int:instance_id>/history")
+@csrf.exempt
+@roles_required(AUDITOR)
+def instance_history(instance_id: int):
+    """Ordered audit events of one instance."""
+    rows = history_rows(db.session, instance_id, current_actor())
+    return jsonify([{key: row[key] for key in HISTORY_KEYS} for row in rows])
+
+
+@bp.route("/api/v1/instances/<int:instance_id>/replay", methods=["POST"])
+@csrf.exempt
+@roles_required(AUDITOR)
+def instance_replay(instance_id: int):
+    """Re-run the recorded inputs on the pinned version: ``{"reproduced", "divergence", …}``."""
+    instance = get_instance_or_404(db.session, instance_id)
+    result = replay_instance(db.session, engine_context(), instance_id).as_dict()
+    result["divergence"] = masked_divergence(instance, result["divergence"])
+    db.session.rollback()  # replay writes nothing; make sure the request leaves nothing behind
+    return jsonify(result)
+
+
+@bp.route("/api/v1/instances/<int:instance_id>/diagram-states")
+@csrf.exempt
+@roles_required(AUDITOR)
+def instance_diagram_states(instance_id: int):
+    """After each event: completed, active, cancelled elements and the data (for the replay slider)."""
+    states = diagram_states(db.session, engine_context(), instance_id, current_actor())
+    instance = get_instance_or_404(db.session, instance_id)
+    states["divergence"] = masked_divergence(instance, states["divergence"])
+    return jsonify(states)
+
+
+@bp.route("/api/v1/audit/verify", methods=["POST"])
+@csrf.exempt
+@roles_required(AUDITOR)
+def chain_verify():
+    """Check the whole hash chain: ``{"ok", "checked", "broken_seq", "reason", "seconds"}``."""
+    import time
+
+    started = time.perf_counter()
+    report = verify_chain(db.session)
+    return jsonify({"ok": report.ok, "checked": report.checked, "broken_seq": report.broken_seq,
+                    "reason": report.reason, "seconds": round(time.perf_counter() - started, 3)})
+
+
+_ERRORS = {"401": {"description": "not logged in"}, "403": {"description": "not an auditor"},
+           "404": {"description": "unknown instance"}}
+_ID = [{"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+#: OpenAPI 3.1 path items of this module (collected by tasks_ui/api/openapi.py).
+OPENAPI_PATHS = {
+    "/api/v1/instances/{instance_id}/history": {"get": {
+        "summary": "Ordered audit events of an instance (auditor)", "parameters": _ID, "tags": ["audit"],
+        "responses": {"200": {"description": "events", "content": {"application/json": {"schema": {
+            "type": "array", "items": {"type": "object", "required": ["seq", "at", "actor", "type", "hash"],
+                                       "properties": {k: {} for k in HISTORY_KEYS}}}}}}, **_ERRORS}}},
+    "/api/v1/instances/{instance_id}/replay": {"post": {
+        "summary": "Re-run the recorded inputs on the pinned BPMN version (auditor)", "parameters": _ID,
+        "tags": ["audit"],
+        "responses": {"200": {"description": "reproduced, or the first divergence", "content": {
+            "application/json": {"schema": {"type": "object", "required": ["reproduced", "divergence"], "properties": {
+                "reproduced": {"type": "boolean"}, "events_checked": {"type": "integer"},
+                "divergence": {"type": ["object", "null"], "properties": {
+                    "seq": {}, "type": {}, "bpmn_id": {}, "reason": {"type": "string"}, "expected": {}, "got": {}}}}}}}},
+            "422": {"description": "the version the instance ran on is missing"}, **_ERRORS}}},
+    "/api/v1/instances/{instance_id}/diagram-states": {"get": {
+        "summary": "Diagram state after each event (auditor)", "parameters": _ID, "tags": ["audit"],
+        "responses": {"200": {"description": "states"}, **_ERRORS}}},
+    "/api/v1/audit/verify": {"post": {
+        "summary": "Verify the whole audit hash chain (auditor)", "tags": ["audit"],
+        "responses": {"200": {"description": "chain status"}, "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
+}

@@ -1,0 +1,66 @@
+"""Audit API: history and replay for auditors only; 404 for unknown instances; masking of hidden identities."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from engine import runtime
+from tests.engine_helpers import MUBA_INTAKE
+
+
+@pytest.fixture
+def complaint(app, clock):
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    with app.app_context():
+        sub = runtime.submit_complaint(db.session, engine_context(), "muba_pengaduan",
+                                       {**MUBA_INTAKE, "anonymity": "anonim"})
+        instance_id = sub.instance.id
+        db.session.remove()
+    return instance_id
+
+
+def test_history_is_ordered_and_masked(client, api_token, complaint):
+    response = client.get(f"/api/v1/instances/{complaint}/history", headers=api_token("auditor"))
+    assert response.status_code == 200
+    rows = response.get_json()
+    assert [r["type"] for r in rows][:3] == ["INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED"]
+    assert [r["seq"] for r in rows] == sorted(r["seq"] for r in rows)
+    assert set(rows[0]) >= {"seq", "at", "actor", "type", "bpmn_id", "data_before", "data_after", "hash"}
+    completed = rows[2]
+    assert completed["data_after"]["reporter"]["name"] == "•••"  # anonim: identity hidden from auditors
+    assert completed["data_after"]["subject"] == MUBA_INTAKE["subject"]
+
+
+def test_replay_reproduces_and_refuses_others(client, api_token, complaint):
+    url = f"/api/v1/instances/{complaint}/replay"
+    response = client.post(url, headers=api_token("auditor"))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["reproduced"] is True and response.get_json()["divergence"] is None
+    assert client.post(url, headers=api_token("kasi")).status_code == 403
+    assert client.get(f"/api/v1/instances/{complaint}/history",
+                      headers=api_token("petugas")).status_code == 403
+    assert client.post(url).status_code == 401
+
+
+def test_unknown_instance_is_404_and_missing_version_is_clear(app, client, api_token, complaint):
+    headers = api_token("auditor")
+    missing = client.post("/api/v1/instances/9999/replay", headers=headers)
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    from tasks_ui.extensions import db
+
+    with app.app_context():
+        db.session.execute(text("UPDATE process_version SET spec_json = '' WHERE process_key = 'muba_pengaduan'"))
+        db.session.commit()
+    broken = client.post(f"/api/v1/instances/{complaint}/replay", headers=headers)
+    assert broken.status_code == 422
+    assert broken.get_json()["error"]["code"] == "version_missing"
+    assert "tidak dapat diputar ulang" in broken.get_json()["error"]["message"]
+
+
+def test_chain_status_for_auditors(client, api_token, complaint):
+    response = client.post("/api/v1/audit/verify", headers=api_token("auditor"))
+    body = response.get_json()
+    assert response.status_code == 200 and body["ok"] is True and body["checked"] > 5
