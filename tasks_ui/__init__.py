@@ -16,6 +16,7 @@ from engine.db import configure_engine, default_database_url, engine_options
 from .errors import register_error_handlers
 from .extensions import csrf, db, limiter, login_manager
 from .i18n import current_language, t
+from .nav import nav_items
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,10 +78,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     register_editor(app)
     register_audit(app)
+    from .inbox.blueprint import bp as inbox_bp
+
+    app.register_blueprint(inbox_bp)
 
     @app.context_processor
     def _template_helpers():
-        return {"t": t, "lang": current_language()}
+        return {"t": t, "lang": current_language(), "nav_items": nav_items()}
 
     @app.after_request
     def _security_headers(response):

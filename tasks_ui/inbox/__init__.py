@@ -1,0 +1,1 @@
+"""The officials' inbox and task pages."""
