@@ -171,10 +171,10 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                               name=spec.bpmn_name or "", kind=type(spec.event_definition).__name__.replace(
                                   "EventDefinition", ""), due_at=due))
         elif guid in timer_rows and due is not None and timer_rows[guid].due_at != due:
-            # a cycle timer fired and moved on to its next occurrence: a change like any other, audited
+            row = timer_rows[guid]  # a cycle timer fired and moved on to its next occurrence: audited
             events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
-                       bpmn_id=timer_rows[guid].bpmn_id, due_at=timer_rows[guid].due_at.isoformat(), cycle=True)
-            timer_rows[guid].due_at = due
+                       bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(), cycle=True, next_due_at=due.isoformat())
+            row.due_at = due
 
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = {row.task_guid: row for row in session.scalars(
@@ -208,6 +208,11 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
         created.append(row)
         events.add("TASK_ACTIVATED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                    bpmn_id=row.bpmn_id, role=row.role, name=row.name)
+        if row.is_escalation:
+            events.add("ESCALATION_RAISED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                       bpmn_id=row.bpmn_id, role=row.role, name=row.name,
+                       overdue_steps=sorted(t.task_spec.bpmn_id for t in ready.values()
+                                            if not t.task_spec.bpmn_id.startswith("eskalasi")))
     return created
 
 
@@ -493,28 +498,3 @@ def release_task(session: Session, ctx: EngineContext, task_id: int, *, actor: A
                    task_guid=locked.task_guid, bpmn_id=locked.bpmn_id)
         append_events(session, events)
     return locked
-
-
-def fire_instance_timers(session: Session, ctx: EngineContext, instance_id: int, *, actor: Actor) -> int:
-    """Fire the due timers of one instance inside the caller's transaction; return how many fired."""
-    instance = get_instance(session, instance_id, for_update=True)
-    if instance.status != "running":
-        return 0
-    workflow = load_workflow(instance, ctx)
-    before = set(_waiting_timers(workflow))
-    _run_engine(workflow)  # refresh_timers fires what is due at ctx.clock
-    fired = before - set(_waiting_timers(workflow))
-    events = PendingEvents()
-    _save(session, ctx, instance, workflow, events, actor)
-    return len(fired)
-
-
-@operation
-def sweep_due_timers(session: Session, ctx: EngineContext, *, actor: Actor, limit: int = 500) -> int:
-    """Fire every timer due at ``ctx.clock`` (one transaction); return the number fired."""
-    now = ctx.clock.now()
-    query = (select(Timer.instance_id).where(Timer.state == "waiting", Timer.due_at <= now)
-             .order_by(Timer.due_at).limit(limit))
-    instance_ids = list(dict.fromkeys(session.scalars(query)))
-    return sum(fire_instance_timers(session, ctx, instance_id, actor=actor) for instance_id in instance_ids)
-

@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ALUR_OFFICE_END=os.environ.get("ALUR_OFFICE_END", "16:00"),
         ALUR_PROCESSES_DIR=str(PROJECT_ROOT / "processes"),
         ALUR_CLOCK=None,
+        ALUR_TIMER_INTERVAL=float(os.environ.get("ALUR_TIMER_INTERVAL", 30)),
         RATELIMIT_ENABLED=True,
     )
     if test_config:

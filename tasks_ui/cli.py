@@ -109,15 +109,56 @@ def _demo_users(session, ctx, record: Path) -> None:
 
 
 def cmd_serve(args) -> int:
-    """Run the web application: gunicorn with ``--workers N`` (N > 1), else the built-in threaded server."""
+    """Run the web application: gunicorn with ``--workers N`` (N > 1), else the built-in threaded server.
+
+    The built-in server (the single-machine setup, ``make run``) also fires due timers in a scheduler
+    thread unless ``--no-timers`` or ``ALUR_TIMERS_IN_PROCESS=0``. Under gunicorn run ``alur timers``
+    as its own service: a thread in gunicorn's arbiter would share database connections across forks.
+    """
     if args.workers > 1:
         from .serving import serve_with_gunicorn
 
+        print("Pewaktu tidak berjalan di dalam gunicorn: jalankan `alur timers` sebagai layanan terpisah.")
         serve_with_gunicorn(args.host, args.port, args.workers, args.threads)
         return 0
+    from .timer_worker import start_scheduler
+
     app = _app()
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    timers_on = args.timers and os.environ.get("ALUR_TIMERS_IN_PROCESS", "1") != "0"
+    scheduler = start_scheduler(app, args.timer_interval, use_reloader=False) if timers_on else None
+    if scheduler is not None:
+        print(f"Pewaktu berjalan di dalam proses (setiap {scheduler.interval:g} detik; matikan dengan --no-timers).")
+    try:
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
     return 0
+
+
+def cmd_timers(args) -> int:
+    """Fire due timers: one sweep (``--once``) or a sweep every ``--interval`` seconds until stopped."""
+    import signal
+    import threading
+
+    from .timer_worker import sweep_once
+
+    app = _app()
+    stopping = threading.Event()
+    if not args.once:
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    while True:
+        result = sweep_once(app)
+        if args.once or result.fired or result.failed:
+            print(f"Pewaktu: {result.fired} dijalankan pada {result.instances} instans, "
+                  f"{result.skipped} dilewati, {result.failed} gagal.", flush=True)
+        if args.once:
+            return 1 if result.failed else 0
+        try:
+            if stopping.wait(args.interval):
+                return 0
+        except KeyboardInterrupt:
+            return 0
 
 
 def cmd_user_add(args) -> int:
@@ -204,7 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1,
                    help="proses pekerja gunicorn (lebih dari 1: gunicorn; lihat docs/operations.md)")
     p.add_argument("--threads", type=int, default=4, help="utas per pekerja gunicorn")
+    p.add_argument("--no-timers", dest="timers", action="store_false",
+                   help="jangan jalankan pewaktu di dalam proses web (gunakan `alur timers` terpisah)")
+    p.add_argument("--timer-interval", type=float, default=None, help="detik antar-sapuan pewaktu (bawaan 30)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("timers", help="jalankan pewaktu yang jatuh tempo (terus-menerus, atau sekali)")
+    p.add_argument("--once", action="store_true", help="satu sapuan lalu selesai")
+    p.add_argument("--interval", type=float, default=30.0, help="detik antar-sapuan (bawaan 30)")
+    p.set_defaults(func=cmd_timers)
 
     user = sub.add_parser("user", help="kelola pengguna").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("add", help="tambah pengguna")

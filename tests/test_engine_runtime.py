@@ -132,24 +132,28 @@ def test_sanggau_incomplete_loop(deployed, ctx, roles):
     assert ready_task(deployed, iid).bpmn_id == "tanggapi_kelengkapan"
 
 
-def test_sanggau_deadline_timer_fires_only_after_seven_working_days(deployed, ctx, clock, roles):
+def test_sanggau_deadline_timer_fires_only_after_seven_working_days(deployed, session_factory, ctx, clock, roles):
     from datetime import datetime, timezone
 
-    from engine.actors import SYSTEM_TIMER
+    from engine.timers import sweep_due_timers
 
     sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", SANGGAU_INTAKE)
     row = ready_task(deployed, sub.instance.id, "catat_buku_pengaduan")
     # received Fri 13 Mar 2026; Idul Fitri 1447 H and cuti bersama 18–24 Mar → Tue 31 Mar 16:00 WIB
     assert row.sla_due_at == datetime(2026, 3, 31, 9, 0, tzinfo=timezone.utc)
+    deployed.rollback()  # end the read transaction: the sweep writes through its own sessions
     clock.set(datetime(2026, 3, 31, 8, 59, tzinfo=timezone.utc))
-    assert runtime.sweep_due_timers(deployed, ctx, actor=SYSTEM_TIMER) == 0
+    assert sweep_due_timers(session_factory, ctx).fired == 0
     clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=timezone.utc))
-    assert runtime.sweep_due_timers(deployed, ctx, actor=SYSTEM_TIMER) == 1
+    assert sweep_due_timers(session_factory, ctx).fired == 1
     escalation = deployed.scalars(select(HumanTask).where(HumanTask.is_escalation.is_(True))).one()
     assert escalation.role == "kepala_dinas" and escalation.bpmn_id == "eskalasi_tenggat_7_hari"
     assert ready_task(deployed, sub.instance.id).bpmn_id == "catat_buku_pengaduan"  # stays with its owner
     fired = deployed.scalars(select(AuditEvent).where(AuditEvent.type == "TIMER_FIRED")).one()
     assert fired.actor == "system:timer" and fired.bpmn_id == "tenggat_catat"
+    raised = deployed.scalars(select(AuditEvent).where(AuditEvent.type == "ESCALATION_RAISED")).one()
+    assert raised.actor == "system:timer" and raised.payload["role"] == "kepala_dinas"
+    assert raised.payload["overdue_steps"] == ["catat_buku_pengaduan"]
 
 
 def test_refusals_change_nothing(deployed, ctx, roles):
