@@ -12,6 +12,7 @@ from engine.actors import SYSTEM_TIMER
 from engine.errors import NotFound, VersionMissing
 from engine.models import AuditEvent, ProcessInstance
 from engine.replay import replay_instance
+from engine.timers import sweep_due_timers
 from tests.engine_helpers import MUBA_INTAKE, step
 
 
@@ -63,13 +64,14 @@ def test_altered_input_diverges_at_that_step(deployed, ctx, muba_done):
     assert result.divergence["expected"]["data_after"]["hasil_pemeriksaan"] == "benar"
 
 
-def test_sanggau_timer_firing_reproduces(deployed, ctx, clock, roles):
+def test_sanggau_timer_firing_reproduces(deployed, session_factory, ctx, clock, roles):
     intake = {"channel": "whatsapp", "anonymity": "anonim", "subject": "Antrean lambat",
               "reporter": {"name": "Siti", "address": "Jl. Sudirman 5", "email": "siti@example.id"},
               "description": "Antrean peminjaman lambat.", "received_at": "2026-03-13T10:00:00+07:00"}
     sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", intake)
     clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=timezone.utc))
-    assert runtime.sweep_due_timers(deployed, ctx, actor=SYSTEM_TIMER) == 1
+    deployed.rollback()  # the sweep writes through its own sessions
+    assert sweep_due_timers(session_factory, ctx, actor=SYSTEM_TIMER).fired == 1
     result = replay_instance(deployed, ctx, sub.instance.id)
     assert result.reproduced, result.divergence
 
