@@ -15,6 +15,7 @@ Run alone: ``.venv/bin/python bench/engine_bench.py`` (``ALUR_BENCH_SCALE=0.2`` 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -88,7 +89,7 @@ def ready(workflow, bpmn_id):
 
 def run(instances: int) -> None:
     """Measure and print the rows."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("ALUR_BENCH_DIR")) as tmp:
         sa_engine, factory, ctx, ids, submit = prepare(Path(tmp), instances)
         table = floor_table(sa_engine, factory, ids)
         with factory() as session:

@@ -76,7 +76,8 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
     """Chain and add the pending events to the session (the caller commits)."""
     if not pending.items:
         return []
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    with session.no_autoflush:  # the operation's changes are flushed once, at commit
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     added = []
     for item in pending.items:
         event = AuditEvent(seq=head.seq + 1, prev_hash=head.hash, **item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -62,11 +63,25 @@ def _error_code(error) -> tuple[str, dict]:
     return "field_invalid", {"detail": error.message}
 
 
+_VALIDATORS: dict[str, Draft202012Validator] = {}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """A validator for ``schema``, built once per distinct schema (building one costs more than validating)."""
+    key = json.dumps(schema, sort_keys=True)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        if len(_VALIDATORS) > 512:
+            _VALIDATORS.clear()
+        validator = _VALIDATORS[key] = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    return validator
+
+
 def validate_form(schema: dict, data: Any) -> dict:
     """Return ``data`` if it satisfies ``schema``; else raise InvalidData with one error per field."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": ("field_type", {"type": "object"})})
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    validator = _validator(schema)
     errors: dict[str, tuple[str, dict]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), e.path)):
         # descend into if/then and anyOf so the message names the real field

@@ -126,8 +126,9 @@ class ProcessVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    # large and only needed on a cache miss or a download: not loaded with every instance
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     forms: Mapped[dict]  # form filename -> JSON Schema, frozen with the version
     summary: Mapped[dict]  # lanes, user tasks (id, name, lane, form, standard_duration, documentation …)
     sop_number: Mapped[str | None] = mapped_column(String(100))

@@ -99,13 +99,13 @@ def load_workflow(instance: ProcessInstance, ctx: EngineContext) -> BpmnWorkflow
     if instance.serializer_version != spiff.SERIALIZER_VERSION:
         raise InvalidInput(detail=f"instance {instance.id} was saved by serializer "
                                   f"{instance.serializer_version}, this engine reads {spiff.SERIALIZER_VERSION}")
-    spec, subprocess_specs = spiff.load_specs(instance.version.spec_json)
+    spec, subprocess_specs = spiff.version_specs(instance.version)
     return spiff.load_state(instance.state_json, spec, subprocess_specs, script_engine_for(ctx.calendar))
 
 
 def new_workflow(version: ProcessVersion, ctx: EngineContext) -> BpmnWorkflow:
     """A fresh workflow of ``version``."""
-    spec, subprocess_specs = spiff.load_specs(version.spec_json)
+    spec, subprocess_specs = spiff.version_specs(version)
     return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx.calendar))
 
 
@@ -153,8 +153,15 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
     """Bring the instance's task and timer rows in line with the workflow; return newly ready tasks."""
     now = ctx.clock.now()
     timers = _waiting_timers(workflow)
-    timer_rows = {row.task_guid: row for row in session.scalars(
-        select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting"))}
+    # no autoflush: the rows read here are compared with what this operation changed in memory, and
+    # everything is flushed once at commit (one flush instead of one per query)
+    with session.no_autoflush:
+        timer_rows = {row.task_guid: row for row in session.scalars(
+            select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting"))
+            if row.state == "waiting"}
+        rows = {row.task_guid: row for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))
+            if row.state == "ready"}
     for guid, row in timer_rows.items():
         if guid not in timers:
             task = workflow.get_task_from_id(UUID(guid)) if _has_task(workflow, guid) else None
@@ -177,8 +184,6 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
             row.due_at = due
 
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = {row.task_guid: row for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
     for guid, row in rows.items():
         if guid not in ready:
             row.state = "cancelled"
@@ -226,7 +231,8 @@ def _has_task(workflow: BpmnWorkflow, guid: str) -> bool:
 def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
           events: PendingEvents, actor: Actor) -> list[HumanTask]:
     now = ctx.clock.now()
-    session.flush()  # the instance needs its id for the rows below
+    if instance.id is None:
+        session.flush()  # the instance needs its id for the rows below
     created = _sync_rows(session, ctx, instance, workflow, events, actor)
     instance.state_json = spiff.dump_state(workflow)
     instance.serializer_version = spiff.SERIALIZER_VERSION
@@ -402,14 +408,26 @@ def get_task_row(session: Session, task_id: int) -> HumanTask:
     return row
 
 
+def _task_and_locked_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance]:
+    """The task row and its instance, the instance row-locked (PostgreSQL), in one query.
+
+    The task row may be a moment older than the lock; the workflow loaded under the lock is what
+    decides whether the step is still ready, so a concurrent completion is still refused.
+    """
+    found = session.execute(
+        select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id == task_id).with_for_update(of=ProcessInstance)).first()
+    if found is None:
+        raise NotFound(what=f"Langkah {task_id}")
+    return found[0], found[1]
+
+
 @operation
 def complete_task(session: Session, ctx: EngineContext, task_id: int, data: dict, *,
                   actor: Actor) -> Completion:
     """Complete a ready step with its form data as ``actor`` (role, state, claim and data checked)."""
-    row = get_task_row(session, task_id)
+    row, instance = _task_and_locked_instance(session, task_id)
     _check_actor(row, actor)
-    instance = get_instance(session, row.instance_id, for_update=True)
-    session.refresh(row)
     if row.state != "ready":
         raise TaskNotReady()
     if row.claimed_by and row.claimed_by != actor.name:

@@ -79,6 +79,22 @@ def load_specs(spec_json: str):
     return spec, subprocess_specs
 
 
+_VERSION_SPECS: dict[tuple[str, str], tuple] = {}
+
+
+def version_specs(version):
+    """Parsed specs of a process version, cached by (process key, sha256 of its XML).
+
+    Versions are immutable and the spec is a function of the XML, so the stored ``spec_json`` (a
+    deferred column) is read only the first time a process sees the version.
+    """
+    key = (version.process_key, version.sha256)
+    specs = _VERSION_SPECS.get(key)
+    if specs is None:
+        specs = _VERSION_SPECS[key] = load_specs(version.spec_json)
+    return specs
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
     """JSON of a workflow's running state, without its spec."""
     registry = STATE_SERIALIZER.registry
