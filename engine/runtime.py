@@ -246,6 +246,10 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         if answer and instance.tracking_code:
             instance.answer = str(answer)
         events.add("INSTANCE_COMPLETED", actor=actor.name, at=now, instance_id=instance.id)
+        if instance.tracking_code:
+            from .notifications import queue_answer  # builds on this module's rows
+
+            queue_answer(session, ctx, instance, events, actor)
     elif ready_names:
         instance.stage = ", ".join(ready_names)
     elif workflow.waiting_events():
@@ -313,6 +317,10 @@ class Submission:
     reporter_key: str
 
 
+#: A receipt time later than the clock by more than this is refused (clocks of devices drift a little).
+RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
+
+
 def _parse_received_at(value: Any, now: datetime) -> datetime:
     if value in (None, ""):
         return now
@@ -322,16 +330,25 @@ def _parse_received_at(value: Any, now: datetime) -> datetime:
         raise InvalidInput(detail="received_at bukan tanggal-waktu ISO 8601") from None
     if parsed.tzinfo is None:
         raise InvalidInput(detail="received_at harus memuat zona waktu")
+    if parsed > now + RECEIVED_AT_TOLERANCE:
+        raise InvalidInput(detail="Waktu diterima (received_at) tidak boleh di masa depan")
     return parsed
 
 
 @operation
 def submit_complaint(session: Session, ctx: EngineContext, process_key: str, data: dict, *,
-                     actor: Actor | None = None) -> Submission:
+                     actor: Actor | None = None, intake: dict | None = None) -> Submission:
     """Start a complaint and complete its intake step (the pelapor's form) with ``data`` in one go.
 
     ``actor`` is the reporter (public intake) or a petugas recording it for them (walk-in, telephone).
+    ``intake`` optionally names the import source (see :func:`engine.channels.record_intake`).
     """
+    return start_complaint(session, ctx, process_key, data, actor=actor, intake=intake)
+
+
+def start_complaint(session: Session, ctx: EngineContext, process_key: str, data: dict, *,
+                    actor: Actor | None = None, intake: dict | None = None) -> Submission:
+    """``submit_complaint`` inside the caller's transaction (for operations that do more in the same one)."""
     version = latest_version(session, process_key)
     if not version.is_complaint:
         raise InvalidInput(detail=f"'{process_key}' bukan proses pengaduan")
@@ -348,16 +365,19 @@ def submit_complaint(session: Session, ctx: EngineContext, process_key: str, dat
         session, ctx, version, {}, acting, events, tracking_code=tracking_code,
         reporter_key_hash=_hash(reporter_key), channel=data.get("channel"), subject=str(data.get("subject", ""))[:300],
         anonymity=data.get("anonymity", "none"), received_at=received_at)
-    intake = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.lane == "pelapor"]
-    if len(intake) != 1:
+    first = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.lane == "pelapor"]
+    if len(first) != 1:
         raise InvalidInput(detail=f"'{process_key}' tidak dimulai dengan formulir pelapor")
-    task = intake[0]
+    task = first[0]
     info = _user_task_info(version, task.task_spec.bpmn_id)
     clean = _validated(version, info.get("form"), data)
     _save(session, ctx, instance, workflow, events, acting)
     row = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                   HumanTask.task_guid == str(task.id))).one()
     _complete(session, ctx, instance, workflow, row, task, clean, acting, events)
+    from .channels import record_intake  # channels builds on this module
+
+    record_intake(session, ctx, instance, clean, reporter_key, acting, **(intake or {}))
     return Submission(instance, tracking_code, reporter_key)
 
 

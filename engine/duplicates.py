@@ -1,0 +1,173 @@
+"""Duplicate detection: the same reporter (normalised phone or e-mail) or very similar text within a
+configurable window is flagged to the petugas, who merges (both records kept and linked, the later one
+stops) or dismisses the flag. Every decision is audited."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .actors import Actor
+from .audit import PendingEvents, append_events
+from .channels_models import ComplaintIntake, DuplicateFlag
+from .context import EngineContext
+from .errors import InvalidInput, NotFound
+from .models import ProcessInstance
+from .repository import get_instance
+from .runtime import _save, load_workflow, operation
+
+
+@dataclass
+class DuplicateRules:
+    """How close is a duplicate: the window around the receipt time and the text similarity threshold."""
+
+    window: timedelta = timedelta(days=30)
+    text_ratio: float = 0.85  # difflib ratio of the normalised subject + description
+    max_candidates: int = 500  # most recent complaints in the window compared by text
+
+
+RULES = DuplicateRules()
+
+
+def configure(*, window_days: float | None = None, text_ratio: float | None = None) -> None:
+    """Change the rules (the app reads ``ALUR_DUPLICATE_WINDOW_DAYS`` and ``ALUR_DUPLICATE_TEXT_RATIO``)."""
+    if window_days is not None:
+        RULES.window = timedelta(days=float(window_days))
+    if text_ratio is not None:
+        RULES.text_ratio = float(text_ratio)
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """Digits only, Indonesian country code folded to the trunk 0: ``+62 812-345`` → ``0812345``."""
+    digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 6 else None
+
+
+def normalize_email(value: str | None) -> str | None:
+    """Lower-cased, trimmed address, or None."""
+    value = (value or "").strip().lower()
+    return value if "@" in value else None
+
+
+def text_digest(subject: str | None, description: str | None) -> str:
+    """Lower-case words of subject and description, punctuation and extra spaces removed."""
+    words = re.findall(r"\w+", f"{subject or ''} {description or ''}".lower())
+    return " ".join(words)
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib ratio of two digests (0..1)."""
+    if not a or not b:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < RULES.text_ratio or matcher.quick_ratio() < RULES.text_ratio:
+        return 0.0
+    return matcher.ratio()
+
+
+def find_candidates(session: Session, intake: ComplaintIntake) -> list[tuple[int, str, float]]:
+    """Earlier complaints in the window that look like ``intake``: ``(instance_id, reason, score)``."""
+    low, high = intake.received_at - RULES.window, intake.received_at + RULES.window
+    in_window = (ComplaintIntake.instance_id != intake.instance_id) & (ComplaintIntake.received_at >= low) \
+        & (ComplaintIntake.received_at <= high) & ComplaintIntake.merged_into.is_(None)
+    found: dict[int, tuple[str, float]] = {}
+    for column, value, reason in ((ComplaintIntake.reporter_phone, intake.reporter_phone, "same_phone"),
+                                  (ComplaintIntake.reporter_email, intake.reporter_email, "same_email")):
+        if value:
+            for other in session.scalars(select(ComplaintIntake.instance_id).where(in_window, column == value)):
+                found.setdefault(other, (reason, 1.0))
+    rows = session.execute(select(ComplaintIntake.instance_id, ComplaintIntake.text_digest).where(in_window)
+                           .order_by(ComplaintIntake.received_at.desc()).limit(RULES.max_candidates))
+    for other, digest in rows:
+        if other in found:
+            continue
+        score = similarity(intake.text_digest, digest or "")
+        if score >= RULES.text_ratio:
+            found[other] = ("similar_text", round(score, 3))
+    return [(other, reason, score) for other, (reason, score) in sorted(found.items())]
+
+
+def flag_duplicates(session: Session, ctx: EngineContext, intake: ComplaintIntake, events: PendingEvents,
+                    actor: Actor) -> list[DuplicateFlag]:
+    """Flag the candidates of a new complaint (inside the caller's transaction)."""
+    now = ctx.clock.now()
+    flags = []
+    for other, reason, score in find_candidates(session, intake):
+        flag = DuplicateFlag(instance_id=intake.instance_id, candidate_id=other, reason=reason, score=score,
+                             state="open", flagged_at=now)
+        session.add(flag)
+        flags.append(flag)
+        events.add("DUPLICATE_FLAGGED", actor=actor.name, at=now, instance_id=intake.instance_id,
+                   candidate_instance_id=other, reason=reason, score=score)
+    return flags
+
+
+def open_flags(session: Session, limit: int = 200) -> list[DuplicateFlag]:
+    """Flags waiting for the petugas, oldest first."""
+    return list(session.scalars(select(DuplicateFlag).where(DuplicateFlag.state == "open")
+                                .order_by(DuplicateFlag.id).limit(limit)))
+
+
+def flags_of(session: Session, instance_id: int) -> list[DuplicateFlag]:
+    """Every flag that involves a complaint."""
+    return list(session.scalars(select(DuplicateFlag).where(
+        (DuplicateFlag.instance_id == instance_id) | (DuplicateFlag.candidate_id == instance_id))
+        .order_by(DuplicateFlag.id)))
+
+
+def _open_flag(session: Session, flag_id: int) -> DuplicateFlag:
+    flag = session.get(DuplicateFlag, flag_id)
+    if flag is None:
+        raise NotFound(what=f"Tanda duplikat {flag_id}")
+    if flag.state != "open":
+        raise InvalidInput(detail="Tanda duplikat ini sudah diputuskan")
+    return flag
+
+
+@operation
+def merge_duplicate(session: Session, ctx: EngineContext, flag_id: int, *, actor: Actor) -> DuplicateFlag:
+    """Merge the flagged complaint into the earlier one: both kept and linked; the flagged one stops."""
+    flag = _open_flag(session, flag_id)
+    now = ctx.clock.now()
+    duplicate = get_instance(session, flag.instance_id, for_update=True)
+    primary = session.get(ProcessInstance, flag.candidate_id)
+    flag.state, flag.decided_by, flag.decided_at = "merged", actor.name, now
+    session.get(ComplaintIntake, duplicate.id).merged_into = primary.id
+    events = PendingEvents()
+    events.add("COMPLAINT_MERGED", actor=actor.name, at=now, instance_id=duplicate.id, merged_into=primary.id,
+               merged_into_tracking_code=primary.tracking_code, flag_id=flag.id, reason=flag.reason)
+    events.add("COMPLAINT_MERGED", actor=actor.name, at=now, instance_id=primary.id, merged_from=duplicate.id,
+               merged_from_tracking_code=duplicate.tracking_code, flag_id=flag.id, reason=flag.reason)
+    for other in session.scalars(select(DuplicateFlag).where(
+            DuplicateFlag.instance_id == duplicate.id, DuplicateFlag.state == "open", DuplicateFlag.id != flag.id)):
+        other.state, other.decided_by, other.decided_at = "dismissed", actor.name, now
+    if duplicate.status == "running":
+        workflow = load_workflow(duplicate, ctx)
+        workflow.cancel()
+        duplicate.status, duplicate.completed_at = "merged", now
+        duplicate.stage = f"Digabung dengan {primary.tracking_code}"
+        _save(session, ctx, duplicate, workflow, events, actor)
+    else:
+        append_events(session, events)
+    return flag
+
+
+@operation
+def dismiss_duplicate(session: Session, ctx: EngineContext, flag_id: int, reason: str = "", *,
+                      actor: Actor) -> DuplicateFlag:
+    """The petugas says the flagged complaints are different; audited."""
+    flag = _open_flag(session, flag_id)
+    now = ctx.clock.now()
+    flag.state, flag.decided_by, flag.decided_at = "dismissed", actor.name, now
+    events = PendingEvents()
+    events.add("DUPLICATE_DISMISSED", actor=actor.name, at=now, instance_id=flag.instance_id,
+               candidate_instance_id=flag.candidate_id, flag_id=flag.id, note=reason[:500])
+    append_events(session, events)
+    return flag
