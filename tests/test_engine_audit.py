@@ -24,7 +24,7 @@ def test_every_change_is_recorded_in_order(history):
     types = list(history.scalars(select(AuditEvent.type).where(AuditEvent.instance_id.is_not(None))
                                  .order_by(AuditEvent.seq)))
     assert types == ["INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_ACTIVATED",
-                     "TASK_COMPLETED", "TASK_ACTIVATED"]
+                     "COMPLAINT_RECORDED", "NOTIFICATION_QUEUED", "TASK_COMPLETED", "TASK_ACTIVATED"]
     completed = history.scalars(select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED")
                                 .order_by(AuditEvent.seq.desc())).first()
     assert completed.data_after["lengkap"] is True and "lengkap" not in completed.data_before
