@@ -18,7 +18,7 @@ SANGGAU_INTAKE = {
     "anonymity": "anonim",
     "subject": "Peminjaman buku lambat dilayani",
     "description": "Antrean peminjaman di loket sangat lambat pada hari Sabtu.",
-    "received_at": "2026-03-13T10:00:00+07:00",
+    "received_at": "2026-03-13T08:30:00+07:00",
 }
 
 
