@@ -88,6 +88,12 @@ class ConcurrentUpdate(AlurError):
     code = "concurrent_update"
 
 
+class DatabaseUnavailable(AlurError):
+    """The database connection dropped or the server is unreachable; the operation changed nothing."""
+
+    code = "database_unavailable"
+
+
 class AuthenticationFailed(AlurError):
     """Wrong username or password."""
 

@@ -19,6 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This step is no longer waiting (already completed or cancelled).",
     ),
     "task_claimed": ("Langkah ini sedang dipegang oleh {user}.", "This step is held by {user}."),
+    "database_unavailable": (
+        "Basis data sedang tidak dapat dihubungi; tidak ada yang diubah. Coba lagi sebentar lagi.",
+        "The database cannot be reached right now; nothing was changed. Try again in a moment.",
+    ),
     "concurrent_update": (
         "Pengaduan ini baru saja diubah oleh orang lain; tidak ada yang diubah. Muat ulang dan coba lagi.",
         "This complaint was just changed by someone else; nothing was changed. Reload and try again.",

@@ -48,7 +48,7 @@ def get_instance(session: Session, instance_id: int, *, for_update: bool = False
     """The instance, optionally row-locked (PostgreSQL) for the rest of the transaction."""
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
     if for_update:
-        query = query.with_for_update(of=ProcessInstance)
+        query = query.with_for_update(of=ProcessInstance).execution_options(populate_existing=True)
     instance = session.scalars(query).first()
     if instance is None:
         raise NotFound(what=f"Instans {instance_id}")

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -33,6 +33,7 @@ from .clock import using_clock
 from .context import EngineContext
 from .errors import (
     ConcurrentUpdate,
+    DatabaseUnavailable,
     InvalidInput,
     NotFound,
     NotYourRole,
@@ -71,16 +72,37 @@ def operation(fn: Callable) -> Callable:
         except (StaleDataError, IntegrityError) as error:
             session.rollback()
             raise ConcurrentUpdate() from error
-        except OperationalError as error:
-            session.rollback()
-            if "locked" in str(error).lower() or "could not serialize" in str(error).lower():
+        except (OperationalError, DBAPIError) as error:
+            _rollback_quietly(session)
+            text = str(error).lower()
+            if "locked" in text or "could not serialize" in text or "deadlock detected" in text:
                 raise ConcurrentUpdate() from error
+            if is_disconnect(error):
+                raise DatabaseUnavailable() from error
             raise
         except BaseException:
             session.rollback()
             raise
 
     return wrapper
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """True when ``error`` means the database connection dropped or cannot be made."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    text = str(error).lower()
+    return isinstance(error, OperationalError) and any(marker in text for marker in (
+        "terminating connection", "server closed the connection", "connection refused", "could not connect",
+        "connection is closed", "consuming input failed", "the connection is lost", "connection timeout expired"))
+
+
+def _rollback_quietly(session: Session) -> None:
+    """Roll back; on a dropped connection the rollback itself may fail, the session is reset anyway."""
+    try:
+        session.rollback()
+    except DBAPIError:
+        session.close()
 
 
 @dataclass
@@ -436,7 +458,8 @@ def _task_and_locked_instance(session: Session, task_id: int) -> tuple[HumanTask
     """
     found = session.execute(
         select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.id == task_id).with_for_update(of=ProcessInstance)).first()
+        .where(HumanTask.id == task_id).with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)).first()
     if found is None:
         raise NotFound(what=f"Langkah {task_id}")
     return found[0], found[1]
@@ -498,12 +521,18 @@ def find_by_tracking_code(session: Session, tracking_code: str) -> ProcessInstan
     return instance
 
 
+def _locked_task_row(session: Session, task_id: int) -> HumanTask:
+    """The task row re-read under a row lock (populate_existing: not the copy read before the lock)."""
+    return session.scalars(select(HumanTask).where(HumanTask.id == task_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+
+
 @operation
 def claim_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
     """Hold a ready step so others see who works on it; refused if someone else holds it."""
     row = get_task_row(session, task_id)
     _check_actor(row, actor)
-    locked = session.scalars(select(HumanTask).where(HumanTask.id == task_id).with_for_update()).one()
+    locked = _locked_task_row(session, task_id)
     if locked.state != "ready":
         raise TaskNotReady()
     if locked.claimed_by and locked.claimed_by != actor.name:
@@ -523,7 +552,7 @@ def release_task(session: Session, ctx: EngineContext, task_id: int, *, actor: A
     """Give a held step back to the role's pool; only its holder may."""
     row = get_task_row(session, task_id)
     _check_actor(row, actor)
-    locked = session.scalars(select(HumanTask).where(HumanTask.id == task_id).with_for_update()).one()
+    locked = _locked_task_row(session, task_id)
     if locked.state != "ready":
         raise TaskNotReady()
     if locked.claimed_by and locked.claimed_by != actor.name:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors as domain
@@ -19,6 +20,7 @@ STATUS = {
     domain.TaskNotReady: 409,
     domain.TaskClaimedByOther: 409,
     domain.ConcurrentUpdate: 409,
+    domain.DatabaseUnavailable: 503,
     domain.AuthenticationFailed: 401,
     domain.ScriptRefused: 422,
 }
@@ -55,6 +57,16 @@ def domain_error_response(error: domain.AlurError):
     return render_template("error.html", status=status, message=error.message(lang), fields=fields), status
 
 
+def _discard_session() -> None:
+    """Roll the request's session back; after a dropped connection even that may fail: then drop it."""
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.remove()
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on ``app``."""
     app.register_error_handler(domain.AlurError, domain_error_response)
@@ -73,12 +85,23 @@ def register_error_handlers(app: Flask) -> None:
             return api_error(error.name.lower().replace(" ", "_"), message, error.code or 400)
         return render_template("error.html", status=error.code, message=message), error.code
 
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError):
+        """A dropped connection outside an engine operation (a read): 503, the pool reconnects next time."""
+        from engine.runtime import is_disconnect
+
+        _discard_session()
+        if not is_disconnect(error):
+            return _unexpected(error)
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+        response = make_response(domain_error_response(domain.DatabaseUnavailable()))
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("unexpected error")
-        from .extensions import db
-
-        db.session.rollback()
+        _discard_session()
         if wants_json():
             return api_error("server_error", t("server_error"), 500)
         return render_template("error.html", status=500, message=t("server_error")), 500

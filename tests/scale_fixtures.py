@@ -108,3 +108,28 @@ class Server:
         """Process ids of the gunicorn workers (children of the master)."""
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------------
+
+def pg_schema_of(url: str) -> str:
+    """The schema a ``pg_url`` points its search_path at."""
+    return url.rsplit("search_path%3D", 1)[1].split("&")[0]
+
+
+def prepare_pg(url: str, ctx, passwords: dict[str, str] | None = None) -> None:
+    """Schema, roles, shipped processes and one user per role (username = role) on ``url``."""
+    from engine import users
+    from engine.actors import SYSTEM_INIT
+    from engine.db import create_schema, make_engine, make_session_factory
+    from tests.conftest import PASSWORDS, deploy_shipped
+
+    sa_engine = make_engine(url)
+    try:
+        create_schema(sa_engine)
+        with make_session_factory(sa_engine)() as session:
+            deploy_shipped(session, ctx)
+            for role, password in (passwords or PASSWORDS).items():
+                users.create_user(session, ctx, role, password, [role], actor=SYSTEM_INIT)
+    finally:
+        sa_engine.dispose()
