@@ -80,8 +80,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_editor(app)
     register_audit(app)
     from .inbox.blueprint import bp as inbox_bp
+    from .public.blueprint import bp as public_bp
 
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(public_bp)
 
     @app.context_processor
     def _template_helpers():

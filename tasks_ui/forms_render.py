@@ -49,6 +49,7 @@ def is_multipart(schema: Mapping) -> bool:
 
 # -- rendering --------------------------------------------------------------------------------------
 
+
 def _id(path: str) -> str:
     return "f-" + path.replace(".", "-")
 
@@ -59,8 +60,13 @@ def _describedby(path: str, help_text: str, error: str | None) -> str:
 
 
 def _label(path: str, prop: Mapping, key: str, required: bool, texts: Mapping[str, str]) -> Markup:
-    mark = Markup(' <span class="req" title="{0}">*</span><span class="sr-only">({0})</span>').format(
-        texts.get("required", "wajib")) if required else Markup("")
+    mark = (
+        Markup(' <span class="req" title="{0}">*</span><span class="sr-only">({0})</span>').format(
+            texts.get("required", "wajib")
+        )
+        if required
+        else Markup("")
+    )
     return Markup('<label for="{}">{}{}</label>').format(_id(path), prop.get("title", key), mark)
 
 
@@ -85,8 +91,9 @@ def _local_datetime(value: Any, tz: tzinfo) -> str:
     return parsed.strftime("%Y-%m-%dT%H:%M")
 
 
-def _control(path: str, prop: Mapping, value: Any, required: bool, extra: str, tz: tzinfo,
-             texts: Mapping[str, str]) -> Markup:
+def _control(
+    path: str, prop: Mapping, value: Any, required: bool, extra: str, tz: tzinfo, texts: Mapping[str, str]
+) -> Markup:
     name, ident = escape(path), _id(path)
     req = Markup(" required") if required else Markup("")
     attrs = Markup(f' id="{ident}" name="{name}"') + req + Markup(extra)
@@ -95,14 +102,23 @@ def _control(path: str, prop: Mapping, value: Any, required: bool, extra: str, t
     options = choices(prop)
     if options is not None:
         blank = Markup('<option value="">{}</option>').format(texts.get("choose", "— pilih —"))
-        opts = Markup("").join(Markup('<option value="{}"{}>{}</option>').format(
-            v, Markup(" selected") if str(shown) == v else Markup(""), label) for v, label in options)
+        opts = Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(
+                v, Markup(" selected") if str(shown) == v else Markup(""), label
+            )
+            for v, label in options
+        )
         return Markup("<select{}>{}{}</select>").format(attrs, blank, opts)
     if widget == "textarea":
         return Markup('<textarea rows="4"{}>{}</textarea>').format(attrs, shown)
     if widget == "file":
-        note = Markup('<p class="help">{}: <code>{}</code></p>').format(
-            texts.get("stored", "Berkas tersimpan"), shown) if shown else Markup("")
+        note = (
+            Markup('<p class="help">{}: <code>{}</code></p>').format(
+                texts.get("stored", "Berkas tersimpan"), shown
+            )
+            if shown
+            else Markup("")
+        )
         keep = Markup('<input type="hidden" name="{}.kept" value="{}">').format(name, shown) if shown else ""
         return Markup('<input type="file"{}>{}{}').format(attrs, keep, note)
     input_type, text = "text", str(shown)
@@ -118,8 +134,17 @@ def _control(path: str, prop: Mapping, value: Any, required: bool, extra: str, t
     return Markup('<input type="{}"{}{} value="{}">').format(input_type, attrs, limit, text)
 
 
-def _field(path: str, key: str, prop: Mapping, values: Mapping, errors: Mapping[str, str], used: set,
-           required: bool, tz: tzinfo, texts: Mapping[str, str]) -> Markup:
+def _field(
+    path: str,
+    key: str,
+    prop: Mapping,
+    values: Mapping,
+    errors: Mapping[str, str],
+    used: set,
+    required: bool,
+    tz: tzinfo,
+    texts: Mapping[str, str],
+) -> Markup:
     error = errors.get(path)
     used.add(path)
     help_text = prop.get("description", "")
@@ -131,36 +156,67 @@ def _field(path: str, key: str, prop: Mapping, values: Mapping, errors: Mapping[
         needed = set(prop.get("required", []))
         children = Markup("").join(
             _field(f"{path}.{child}", child, child_prop, inner, errors, used, child in needed, tz, texts)
-            for child, child_prop in prop["properties"].items())
+            for child, child_prop in prop["properties"].items()
+        )
         mark = Markup(' <span class="req">*</span>') if required else Markup("")
         return Markup('<fieldset class="group" id="{}"><legend>{}{}</legend>{}{}{}</fieldset>').format(
-            _id(path), prop.get("title", key), mark, _help(path, help_text), _error(path, error), children)
+            _id(path), prop.get("title", key), mark, _help(path, help_text), _error(path, error), children
+        )
     if prop.get("type") == "boolean":
         checked = Markup(" checked") if value in (True, "true", "on") else Markup("")
         box = Markup('<input type="checkbox" id="{}" name="{}" value="true"{}{}>').format(
-            _id(path), path, checked, Markup(described + invalid))
+            _id(path), path, checked, Markup(described + invalid)
+        )
         return Markup('<div class="field check{}">{}{}{}{}</div>').format(
-            " has-error" if error else "", box, _label(path, prop, key, False, texts), _help(path, help_text),
-            _error(path, error))
+            " has-error" if error else "",
+            box,
+            _label(path, prop, key, False, texts),
+            _help(path, help_text),
+            _error(path, error),
+        )
     options = choices(prop)
     if options is not None and len(options) <= RADIO_LIMIT:
-        radios = Markup("").join(Markup(
-            '<label class="radio"><input type="radio" name="{}" value="{}"{}{}> {}</label>').format(
-                path, v, Markup(" checked") if str(value) == v else Markup(""),
-                Markup(" required") if required else Markup(""), label) for v, label in options)
+        radios = Markup("").join(
+            Markup('<label class="radio"><input type="radio" name="{}" value="{}"{}{}> {}</label>').format(
+                path,
+                v,
+                Markup(" checked") if str(value) == v else Markup(""),
+                Markup(" required") if required else Markup(""),
+                label,
+            )
+            for v, label in options
+        )
         mark = Markup(' <span class="req">*</span>') if required else Markup("")
         template = '<fieldset class="field radios{}" id="{}"{}><legend>{}{}</legend>{}{}{}</fieldset>'
         return Markup(template).format(
-            " has-error" if error else "", _id(path), Markup(described), prop.get("title", key), mark,
-            _help(path, help_text), radios, _error(path, error))
+            " has-error" if error else "",
+            _id(path),
+            Markup(described),
+            prop.get("title", key),
+            mark,
+            _help(path, help_text),
+            radios,
+            _error(path, error),
+        )
     control = _control(path, prop, value, required, described + invalid, tz, texts)
     return Markup('<div class="field{}">{}{}{}{}</div>').format(
-        " has-error" if error else "", _label(path, prop, key, required, texts), _help(path, help_text),
-        control, _error(path, error))
+        " has-error" if error else "",
+        _label(path, prop, key, required, texts),
+        _help(path, help_text),
+        control,
+        _error(path, error),
+    )
 
 
-def render_form(schema: Mapping, values: Mapping | None = None, errors: Mapping[str, str] | None = None, *,
-                tz: tzinfo, skip: tuple[str, ...] = (), texts: Mapping[str, str] | None = None) -> Markup:
+def render_form(
+    schema: Mapping,
+    values: Mapping | None = None,
+    errors: Mapping[str, str] | None = None,
+    *,
+    tz: tzinfo,
+    skip: tuple[str, ...] = (),
+    texts: Mapping[str, str] | None = None,
+) -> Markup:
     """The fields of ``schema`` as HTML (no ``<form>`` element): labels, help, kept values, inline errors.
 
     ``skip`` names top-level properties the server fills itself; errors no field shows are listed on top.
@@ -170,18 +226,24 @@ def render_form(schema: Mapping, values: Mapping | None = None, errors: Mapping[
     used: set[str] = set()
     fields = Markup("").join(
         _field(key, key, prop, values, errors, used, key in required, tz, texts)
-        for key, prop in (schema.get("properties") or {}).items() if key not in skip)
+        for key, prop in (schema.get("properties") or {}).items()
+        if key not in skip
+    )
     rest = [(path, text) for path, text in errors.items() if path not in used]
     top = Markup("")
     if rest:
-        items = Markup("").join(Markup("<li>{}{}</li>").format(
-            Markup("") if path == "_form" else Markup("<code>{}</code>: ").format(path), text)
-            for path, text in rest)
+        items = Markup("").join(
+            Markup("<li>{}{}</li>").format(
+                Markup("") if path == "_form" else Markup("<code>{}</code>: ").format(path), text
+            )
+            for path, text in rest
+        )
         top = Markup('<ul class="field-error form-level">{}</ul>').format(items)
     return top + fields
 
 
 # -- request → data ---------------------------------------------------------------------------------
+
 
 def _convert(prop: Mapping, raw: str, tz: tzinfo) -> Any:
     kind, fmt = prop.get("type"), prop.get("format")
@@ -201,9 +263,16 @@ def _convert(prop: Mapping, raw: str, tz: tzinfo) -> Any:
     return raw
 
 
-def parse_form(schema: Mapping, form: Mapping, files: Mapping, *, tz: tzinfo,
-               store_file: Callable[[Any], str], skip: tuple[str, ...] = (),
-               prefix: str = "") -> tuple[dict, dict[str, str]]:
+def parse_form(
+    schema: Mapping,
+    form: Mapping,
+    files: Mapping,
+    *,
+    tz: tzinfo,
+    store_file: Callable[[Any], str],
+    skip: tuple[str, ...] = (),
+    prefix: str = "",
+) -> tuple[dict, dict[str, str]]:
     """Request fields → form data for the engine, plus upload errors (field path → message).
 
     Empty text is left out (so a required field reports "Wajib diisi"); an unchecked box is ``False``;
@@ -217,8 +286,9 @@ def parse_form(schema: Mapping, form: Mapping, files: Mapping, *, tz: tzinfo,
             continue
         path = f"{prefix}{key}"
         if prop.get("type") == "object" and isinstance(prop.get("properties"), dict):
-            inner, inner_errors = parse_form(prop, form, files, tz=tz, store_file=store_file,
-                                             prefix=f"{path}.")
+            inner, inner_errors = parse_form(
+                prop, form, files, tz=tz, store_file=store_file, prefix=f"{path}."
+            )
             upload_errors.update(inner_errors)
             if inner or key in required:
                 data[key] = inner

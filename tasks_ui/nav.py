@@ -44,6 +44,11 @@ def nav_items() -> list[dict]:
     items = []
     for link in sorted(_LINKS.values(), key=lambda item: (item.order, item.endpoint)):
         if _visible(link):
-            items.append({"url": url_for(link.endpoint), "label": t(link.label_key),
-                          "active": request.endpoint == link.endpoint})
+            items.append(
+                {
+                    "url": url_for(link.endpoint),
+                    "label": t(link.label_key),
+                    "active": request.endpoint == link.endpoint,
+                }
+            )
     return items

@@ -49,8 +49,11 @@ def store_upload(upload) -> str:
     if len(content) > limit:
         raise UploadRefused(t("upload_too_large", limit=_size_text(limit)))
     signatures = ALLOWED.get(ext, ())
-    if ext not in ALLOWED or (signatures is not None and not content.startswith(signatures)) or (
-            signatures is None and b"\x00" in content):
+    if (
+        ext not in ALLOWED
+        or (signatures is not None and not content.startswith(signatures))
+        or (signatures is None and b"\x00" in content)
+    ):
         raise UploadRefused(t("upload_bad_type", allowed=", ".join(sorted(ALLOWED))))
     file_id = secrets.token_hex(16)
     folder = upload_folder()

@@ -21,6 +21,35 @@ def test_inbox_lists_ready_steps_with_timer_and_escaped_subject(client, login, s
     assert 'data-running="1"' in html
 
 
+def test_task_page_shows_sop_and_readable_complaint_data(client, login, submit, task_rows):
+    created = submit()
+    login("petugas")
+    html = client.get(f"/tasks/{_verify_id(created, task_rows)}").get_data(as_text=True)
+    assert "Petunjuk SOP" in html and "Buku rekap pengelola pengaduan" in html  # documentation, output
+    assert "Formulir; Buku Pengelola Pengaduan" in html  # Kelengkapan
+    assert "Kotak pengaduan / kotak saran" in html and "13-03-2026 09:00 WIB" in html
+    assert "Budi Santoso" in html  # the petugas may see the identity
+
+
+def test_anonim_identity_is_masked_for_the_kasi(client, login, submit, task_rows):
+    from engine.visibility import MASK
+
+    created = submit(anonymity="anonim")
+    login("petugas")
+    task_id = _verify_id(created, task_rows)
+    token = page_token(client, f"/tasks/{task_id}")
+    client.post(
+        f"/tasks/{task_id}", data={"csrf_token": token, "nomor_buku_pengaduan": "1", "lengkap": "true"}
+    )
+    client.post("/logout", data={"csrf_token": token})
+    login("kasi")
+    html = client.get(f"/tasks/{ready_id(task_rows(created['instance_id']), 'periksa_laporan')}").get_data(
+        as_text=True
+    )
+    assert "Budi" not in html and "081234567890" not in html and MASK in html
+    assert "Buku referensi hilang" in html  # the content stays visible to officials
+
+
 def test_inbox_filters_and_fragment(client, login, submit, clock):
     submit()
     login("petugas")
@@ -74,18 +103,21 @@ def test_claim_release_and_complete_flow(client, login, submit, task_rows):
     client.post(f"/tasks/{task_id}/release", data={"csrf_token": token})
     assert task_rows(created["instance_id"])[1]["claimed_by"] is None
 
-    done = client.post(f"/tasks/{task_id}", data={
-        "csrf_token": token, "nomor_buku_pengaduan": "12/III/2026", "lengkap": "true"})
+    done = client.post(
+        f"/tasks/{task_id}",
+        data={"csrf_token": token, "nomor_buku_pengaduan": "12/III/2026", "lengkap": "true"},
+    )
     assert done.status_code == 302
     outcome = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Hasil" in outcome and "Periksa" in outcome and "kasi" in outcome
+    assert "Hasil" in outcome and "Periksa" in outcome and "Kepala Seksi Layanan" in outcome
     assert "Diselesaikan oleh" in client.get("/inbox").get_data(as_text=True)
     rows = task_rows(created["instance_id"])
     assert rows[1]["state"] == "completed"
     assert (rows[2]["bpmn_id"], rows[2]["role"], rows[2]["state"]) == ("periksa_laporan", "kasi", "ready")
 
-    again = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "nomor_buku_pengaduan": "13",
-                                                    "lengkap": "true"})
+    again = client.post(
+        f"/tasks/{task_id}", data={"csrf_token": token, "nomor_buku_pengaduan": "13", "lengkap": "true"}
+    )
     assert again.status_code == 409 and "sudah diselesaikan" in again.get_data(as_text=True)
     assert len(task_rows(created["instance_id"])) == 3  # nothing changed
 
@@ -114,8 +146,9 @@ def test_inline_errors_in_indonesian_keep_input(client, login, submit, task_rows
     task_id = _verify_id(created, task_rows)
     login("petugas")
     token = page_token(client, f"/tasks/{task_id}")
-    response = client.post(f"/tasks/{task_id}", data={"csrf_token": token,
-                                                       "catatan_klarifikasi": "Sudah ditelepon <b>pagi</b>"})
+    response = client.post(
+        f"/tasks/{task_id}", data={"csrf_token": token, "catatan_klarifikasi": "Sudah ditelepon <b>pagi</b>"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="f-nomor_buku_pengaduan-error">Wajib diisi.' in html
@@ -140,9 +173,15 @@ def test_body_over_limit_is_413(app, client, login, submit, task_rows):
     login("petugas")
     app.config["MAX_CONTENT_LENGTH"] = 10_000
     token = page_token(client, f"/tasks/{task_id}")
-    response = client.post(f"/tasks/{task_id}", data={
-        "csrf_token": token, "catatan_klarifikasi": "x" * 20_000, "nomor_buku_pengaduan": "1",
-        "lengkap": "true"})
+    response = client.post(
+        f"/tasks/{task_id}",
+        data={
+            "csrf_token": token,
+            "catatan_klarifikasi": "x" * 20_000,
+            "nomor_buku_pengaduan": "1",
+            "lengkap": "true",
+        },
+    )
     assert response.status_code == 413 and "terlalu besar" in response.get_data(as_text=True)
 
 

@@ -21,10 +21,14 @@ def submit(app):
         from tasks_ui.wiring import engine_context
 
         with app.app_context():
-            submission = runtime.submit_complaint(db.session, engine_context(), process,
-                                                  {**MUBA_INTAKE, **changes})
-            result = {"tracking_code": submission.tracking_code, "reporter_key": submission.reporter_key,
-                      "instance_id": submission.instance.id}
+            submission = runtime.submit_complaint(
+                db.session, engine_context(), process, {**MUBA_INTAKE, **changes}
+            )
+            result = {
+                "tracking_code": submission.tracking_code,
+                "reporter_key": submission.reporter_key,
+                "instance_id": submission.instance.id,
+            }
             db.session.remove()
         return result
 
@@ -39,10 +43,19 @@ def task_rows(app):
         from tasks_ui.extensions import db
 
         with app.app_context():
-            rows = [{"id": r.id, "bpmn_id": r.bpmn_id, "role": r.role, "state": r.state,
-                     "claimed_by": r.claimed_by, "completed_by": r.completed_by}
-                    for r in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                                                .order_by(HumanTask.id))]
+            rows = [
+                {
+                    "id": r.id,
+                    "bpmn_id": r.bpmn_id,
+                    "role": r.role,
+                    "state": r.state,
+                    "claimed_by": r.claimed_by,
+                    "completed_by": r.completed_by,
+                }
+                for r in db.session.scalars(
+                    select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.id)
+                )
+            ]
             db.session.remove()
         return rows
 
@@ -60,5 +73,6 @@ def page_token(client, path: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
 
 __all__ = ["submit", "task_rows"]

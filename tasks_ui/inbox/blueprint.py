@@ -5,7 +5,7 @@ Reads only ``engine.inbox`` (indexed queries over ``human_task`` rows); never lo
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from engine import inbox, runtime
@@ -33,14 +33,23 @@ def _filters() -> dict:
     return {"process": args.get("process") or None, "role": args.get("role") or None, "state": state}
 
 
+def role_names() -> dict[str, str]:
+    """Role key → display name in the current language (one query on a tiny table)."""
+    english = current_language() == "en"
+    return {
+        key: (name_en if english else name_id)
+        for key, name_id, name_en in db.session.execute(select(Role.key, Role.name_id, Role.name_en)).all()
+    }
+
+
 def _names() -> tuple[dict, dict]:
     """Display names of processes and roles (two small queries on tiny tables)."""
-    english = current_language() == "en"
-    processes = dict(db.session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
-                                        .order_by(ProcessVersion.version)).all())
-    roles = {key: (name_en if english else name_id) for key, name_id, name_en in
-             db.session.execute(select(Role.key, Role.name_id, Role.name_en)).all()}
-    return processes, roles
+    processes = dict(
+        db.session.execute(
+            select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
+        ).all()
+    )
+    return processes, role_names()
 
 
 def inbox_context() -> dict:
@@ -55,12 +64,21 @@ def inbox_context() -> dict:
     process_names, role_names = _names()
     lang = current_language()
     return {
-        "entries": entries, "held": held, "completed": inbox.completed_by(db.session, actor, limit=20),
-        "counts": inbox.inbox_counts(db.session, ctx, actor), "filters": filters,
-        "office_open": office[0], "me": actor.name, "roles_mine": sorted(inbox.visible_roles(actor)),
-        "process_names": process_names, "role_names": role_names, "timer_states": inbox.TIMER_STATES,
+        "entries": entries,
+        "held": held,
+        "completed": inbox.completed_by(db.session, actor, limit=20),
+        "counts": inbox.inbox_counts(db.session, ctx, actor),
+        "filters": filters,
+        "office_open": office[0],
+        "poll_seconds": current_app.config.get("ALUR_INBOX_POLL_SECONDS", 12),
+        "me": actor.name,
+        "roles_mine": sorted(inbox.visible_roles(actor)),
+        "process_names": process_names,
+        "role_names": role_names,
+        "timer_states": inbox.TIMER_STATES,
         "timer_attrs": lambda entry: timer_attributes(entry, now, office),
-        "clock_text": clock_text, "duration_text": lambda seconds: duration_text(seconds, lang),
+        "clock_text": clock_text,
+        "duration_text": lambda seconds: duration_text(seconds, lang),
         "local_time": lambda value: local_time_text(value, ctx.calendar),
     }
 

@@ -1,0 +1,1 @@
+"""Public pages (no login): complaint intake per office, receipt, tracking."""
