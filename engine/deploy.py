@@ -41,9 +41,25 @@ def parse_forms(files: Mapping[str, bytes | str | dict]) -> dict[str, dict]:
 def lint_process(session: Session, ctx: EngineContext, bpmn: bytes,
                  forms: Mapping[str, Any] | None = None, *, filename: str = "process.bpmn") -> LoadedProcess:
     """Parse and lint ``bpmn`` against the known roles and forms (uploaded ones first); nothing is written."""
+    from .lint_extra import structure_problems
+    from .process_catalog import known_process_keys
+
     available = {**known_forms(session), **parse_forms(forms or {})}
-    return load_process(bpmn, roles=lane_roles(session), forms=available,
-                        functions=script_functions(ctx.calendar).keys(), filename=filename, now=ctx.clock.now())
+    roles = lane_roles(session)
+    extra = structure_problems(bpmn, roles, known_process_keys(session))
+    try:
+        loaded = load_process(bpmn, roles=roles, forms=available, functions=script_functions(ctx.calendar).keys(),
+                              filename=filename, now=ctx.clock.now())
+    except InvalidProcess as error:
+        raise InvalidProcess(_merge(extra, error.problems)) from None
+    if extra:
+        raise InvalidProcess(extra)
+    return loaded
+
+
+def _merge(first: list[Problem], second: list[Problem]) -> list[Problem]:
+    seen = {(p.element_id, p.code) for p in first}
+    return first + [p for p in second if (p.element_id, p.code) not in seen]
 
 
 def _is_complaint(loaded: LoadedProcess) -> bool:

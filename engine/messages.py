@@ -87,7 +87,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "standard_duration '{value}' bukan durasi ISO 8601 (contoh: PT45M).",
         "standard_duration '{value}' is not an ISO 8601 duration (e.g. PT45M).",
     ),
-    "timer_empty": ("Ekspresi timer kosong.", "The timer expression is empty."),
+    "timer_empty": (
+        "Ekspresi timer kosong. Isi durasi bertanda kutip (mis. \"PT1H\") atau tenggat hari kerja "
+        "(mis. working_days_after(received_at, 7)).",
+        "The timer expression is empty. Enter a quoted duration (e.g. \"PT1H\") or a working-day deadline "
+        "(e.g. working_days_after(received_at, 7)).",
+    ),
     "timer_unquoted": (
         "Ekspresi timer {value} harus diberi tanda kutip: \"{value}\" (ekspresi adalah Python).",
         "Timer expression {value} must be quoted: \"{value}\" (expressions are Python).",
@@ -107,6 +112,85 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "script_syntax": ("Skrip/kondisi tidak dapat dikompilasi: {detail}", "Script/condition does not compile: {detail}"),
     "script_forbidden": ("Skrip/kondisi memakai hal terlarang: {detail}", "Script/condition uses something forbidden: {detail}"),
+    # editor lint and import help: what it is, where, how to fix it
+    "unreachable": (
+        "Elemen '{name}' tidak dapat dicapai dari peristiwa mulai. Hubungkan dengan alur (sequence flow) "
+        "atau hapus.",
+        "Element '{name}' cannot be reached from a start event. Connect it with a sequence flow or delete it.",
+    ),
+    "no_start_event": (
+        "'{name}' tidak memiliki peristiwa mulai (start event). Tambahkan satu lingkaran mulai.",
+        "'{name}' has no start event. Add one.",
+    ),
+    "no_end_event": (
+        "'{name}' tidak memiliki peristiwa selesai (end event). Tambahkan lingkaran selesai di akhir alur.",
+        "'{name}' has no end event. Add one at the end of the flow.",
+    ),
+    "lane_unknown_role": (
+        "Lajur '{lane}' bukan peran yang dikenal. Pilih peran lajur: {roles}.",
+        "Lane '{lane}' is not a known role. Choose the lane's role: {roles}.",
+    ),
+    "service_task_no_operator": (
+        "Tugas layanan (serviceTask) '{name}' tidak memiliki operator, jadi Alur tidak tahu apa yang harus "
+        "dijalankan. Ubah menjadi langkah pengguna (userTask) dengan formulir bila dikerjakan petugas, "
+        "atau skrip (scriptTask).",
+        "Service task '{name}' has no operator, so Alur does not know what to run. Make it a user task with "
+        "a form if an official does it, or a script task.",
+    ),
+    "message_task_no_message": (
+        "Tugas kirim/terima '{name}' tidak menyebut pesan (messageRef). Ubah menjadi langkah pengguna "
+        "(userTask) yang mencatat pengiriman/penerimaan.",
+        "Send/receive task '{name}' names no message. Make it a user task that records the sending/receipt.",
+    ),
+    "data_store": (
+        "Penyimpanan data (data store) '{name}' tidak dapat dijalankan; data Alur tersimpan pada pengaduan "
+        "itu sendiri. Hapus penyimpanan data (perbaikan otomatis tersedia).",
+        "Data store '{name}' cannot run; Alur keeps data with the instance. Remove the data store "
+        "(automatic fix available).",
+    ),
+    "condition_missing": (
+        "Alur '{name}' dari gerbang '{gateway}' tidak memiliki kondisi dan bukan alur bawaan (default). "
+        "Tulis kondisi Python (mis. lengkap == True) atau jadikan alur bawaan.",
+        "Flow '{name}' out of gateway '{gateway}' has no condition and is not the default. Write a Python "
+        "condition (e.g. lengkap == True) or make it the default flow.",
+    ),
+    "condition_missing_sole": (
+        "Alur '{name}' dari gerbang '{gateway}' tidak memiliki kondisi dan bukan alur bawaan (default). "
+        "Karena hanya alur ini yang tanpa kondisi, jadikan alur bawaan (perbaikan otomatis tersedia).",
+        "Flow '{name}' out of gateway '{gateway}' has no condition and is not the default. It is the only "
+        "one without a condition: make it the default flow (automatic fix available).",
+    ),
+    "implicit_split": (
+        "Langkah '{name}' memiliki {count} alur keluar tanpa gerbang (percabangan tersirat). Sisipkan "
+        "gerbang paralel agar semua cabang berjalan (perbaikan otomatis tersedia).",
+        "Step '{name}' has {count} outgoing flows without a gateway (implicit split). Insert a parallel "
+        "gateway so every branch runs (automatic fix available).",
+    ),
+    "implicit_split_conditional": (
+        "Langkah '{name}' memiliki {count} alur keluar bersyarat tanpa gerbang. Sisipkan gerbang eksklusif "
+        "dan pindahkan kondisinya ke alur-alur gerbang itu.",
+        "Step '{name}' has {count} conditional outgoing flows without a gateway. Insert an exclusive gateway "
+        "and move the conditions to its flows.",
+    ),
+    "call_missing": (
+        "Pemanggilan proses (callActivity) '{name}' memanggil '{target}', yang tidak ada dalam berkas ini "
+        "maupun di antara proses terpasang. Pasang proses itu dahulu atau perbaiki calledElement.",
+        "Call activity '{name}' calls '{target}', which is neither in this file nor deployed. Deploy that "
+        "process first or correct calledElement.",
+    ),
+    "not_executable": (
+        "Proses '{name}' ditandai tidak dapat dijalankan (isExecutable=false), seperti ekspor Signavio/Bizagi. "
+        "Tandai dapat dijalankan (perbaikan otomatis tersedia).",
+        "Process '{name}' is marked not executable (isExecutable=false), as Signavio/Bizagi export it. Mark it "
+        "executable (automatic fix available).",
+    ),
+    "draft_conflict": (
+        "Draf ini sudah disimpan oleh {user} (revisi {revision}) sejak Anda membukanya; simpanan Anda tidak "
+        "menimpanya. Muat ulang draf, lalu ulangi perubahan Anda.",
+        "This draft was saved by {user} (revision {revision}) since you opened it; your save did not overwrite "
+        "it. Reload the draft and redo your change.",
+    ),
+    "process_migration_refused": ("{detail}", "{detail}"),
 }
 
 

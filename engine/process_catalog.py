@@ -67,3 +67,8 @@ def lane_role_names(session: Session) -> list[dict]:
     """Roles a lane may name, with display names (for the editor's lane → role choice)."""
     return [{"key": r.key, "name_id": r.name_id, "name_en": r.name_en}
             for r in session.scalars(select(Role).where(Role.is_lane.is_(True)).order_by(Role.key))]
+
+
+def known_process_keys(session: Session) -> set[str]:
+    """Keys of every deployed process (a callActivity may call them)."""
+    return set(session.scalars(select(ProcessVersion.process_key).distinct()))

@@ -66,9 +66,10 @@ def test_deploy_422_names_the_elements(client, api_token, app):
     response = post_bpmn(client, api_token("process_owner"), bpmn)
     assert response.status_code == 422
     error = response.get_json()["error"]
-    assert set(error["fields"]) == {"tugas"}
+    assert set(error["fields"]) == {"tugas", "lane1"}
     assert "tidak-ada.schema.json" in error["fields"]["tugas"] and "satpam" in error["fields"]["tugas"]
-    assert {p["code"] for p in error["problems"]} == {"unknown_role", "form_not_found", "duration_invalid"}
+    assert {p["code"] for p in error["problems"]} == {"unknown_role", "form_not_found", "duration_invalid",
+                                                      "lane_unknown_role"}
     assert (_count(app, ProcessVersion), _count(app, AuditEvent)) == before
 
 
