@@ -32,3 +32,74 @@ TEXTS = {
     "ed_timers": ("Timer SLA", "SLA timers"),
 }
 register(TEXTS)
+
+TEXTS_MORE = {
+    "ed_editor_title": ("Editor proses", "Process editor"),
+    "ed_save": ("Simpan draf", "Save draft"),
+    "ed_upload_label": ("Unggah .bpmn", "Upload .bpmn"),
+    "ed_deploy": ("Pasang sebagai versi baru", "Deploy as a new version"),
+    "ed_problems_title": ("Masalah", "Problems"),
+    "ed_properties": ("Properti Alur", "Alur properties"),
+    "ed_draft_of": ("Draf", "Draft"),
+    "ed_blank": ("Diagram kosong", "Blank diagram"),
+    "ed_new_or_upload": ("Mulai dari diagram kosong atau unggah berkas dari modeler lain (Camunda, Signavio, "
+                         "Bizagi).", "Start from a blank diagram or upload a file from another modeler "
+                                    "(Camunda, Signavio, Bizagi)."),
+    "ed_create": ("Buat draf", "Create draft"),
+    "ed_watermark": ("Diagram digambar dengan bpmn-js (bpmn.io).", "Diagrams drawn with bpmn-js (bpmn.io)."),
+}
+register(TEXTS_MORE)
+
+#: Strings the editor's script shows, key → (Bahasa Indonesia, English).
+JS_TEXTS = {
+    "select_hint": ("Pilih lajur, langkah atau timer pada diagram untuk mengatur properti Alur.",
+                    "Select a lane, step or timer on the diagram to set Alur's properties."),
+    "lane_role": ("Peran lajur", "Lane role"),
+    "lane_role_hint": ("Nama lajur adalah kunci peran; langkah di lajur ini muncul di kotak masuk peran itu.",
+                       "The lane name is the role key; steps in this lane appear in that role's inbox."),
+    "choose": ("pilih", "choose"),
+    "standard_duration": ("Waktu standar (kolom Waktu SOP)", "Standard time (SOP Waktu column)"),
+    "duration_hint": ("Tulis seperti di SOP: \"45 menit\", \"1 jam\", \"1 jam 30 menit\".",
+                      "Write it as in the SOP: \"45 menit\", \"1 jam\", \"1 jam 30 menit\"."),
+    "duration_bad": ("Tidak terbaca. Contoh: 45 menit, 1 jam, 1 jam 30 menit.",
+                     "Not understood. Examples: 45 menit, 1 jam, 1 jam 30 menit."),
+    "form": ("Formulir", "Form"),
+    "edit_schema": ("Ubah skema", "Edit schema"),
+    "new_form": ("Formulir baru", "New form"),
+    "new_form_name": ("Nama berkas formulir (…schema.json):", "Form file name (…schema.json):"),
+    "form_name_bad": ("Nama berkas harus berakhiran .json dan hanya memuat huruf, angka, titik, - atau _.",
+                      "The file name must end in .json and contain only letters, digits, '.', '-' or '_'."),
+    "apply_schema": ("Terapkan skema", "Apply schema"),
+    "schema_bad": ("JSON tidak valid:", "Invalid JSON:"),
+    "schema_object": ("skema harus objek dengan \"type\": \"object\"", "the schema must be an object with \"type\": \"object\""),
+    "choose_form_first": ("Pilih formulir dahulu.", "Choose a form first."),
+    "form_unknown": ("Formulir ini belum dikenal.", "This form is not known."),
+    "no_form": ("Belum ada formulir.", "No form yet."),
+    "output": ("Keluaran (Output SOP)", "Output (SOP)"),
+    "working_days": ("Tenggat SLA (hari kerja sejak diterima)", "SLA deadline (working days after receipt)"),
+    "working_days_hint": ("Ditulis sebagai working_days_after(received_at, N); hari libur dan cuti bersama "
+                          "tidak dihitung.", "Written as working_days_after(received_at, N); holidays are skipped."),
+    "timer_expression": ("Ekspresi timer", "Timer expression"),
+    "timer_hint": ("Ekspresi Python: durasi harus bertanda kutip, mis. \"PT1H\".",
+                   "A Python expression: durations must be quoted, e.g. \"PT1H\"."),
+    "problems": ("Masalah", "Problems"),
+    "problem_count": ("{n} masalah", "{n} problem(s)"),
+    "no_problems": ("Tidak ada masalah.", "No problems."),
+    "fix_button": ("Perbaiki otomatis", "Fix automatically"),
+    "fixed": ("Perbaikan diterapkan; simpan draf untuk menyimpannya.", "Fix applied; save the draft to keep it."),
+    "saving": ("Menyimpan…", "Saving…"),
+    "saved": ("Draf tersimpan (revisi {n}).", "Draft saved (revision {n})."),
+    "unsaved": ("Ada perubahan yang belum disimpan.", "There are unsaved changes."),
+    "ready": ("Siap.", "Ready."),
+    "deploy_needs": ("Isi nomor SOP dan tanggal berlaku sebelum memasang.",
+                     "Enter the SOP number and effective date before deploying."),
+    "deploy_blocked": ("Perbaiki semua masalah sebelum memasang.", "Fix every problem before deploying."),
+    "deployed": ("Terpasang sebagai versi {v}.", "Deployed as version {v}."),
+    "to_process": ("Lihat proses", "View the process"),
+    "upload_bad": ("Berkas tidak dapat dibuka:", "The file cannot be opened:"),
+}
+
+
+def js_texts(lang: str) -> dict[str, str]:
+    """The editor script's strings in ``lang``."""
+    return {key: (en if lang == "en" else id_) for key, (id_, en) in JS_TEXTS.items()}
