@@ -31,3 +31,40 @@ def post_bpmn(client, headers, bpmn: bytes, forms: dict[str, dict | bytes] | Non
     if files:
         data["forms"] = files
     return client.post("/api/v1/processes", data=data, headers=headers, content_type="multipart/form-data")
+
+
+def muba_variant(*, duration: str | None = None, rename: tuple[str, str] | None = None,
+                 kabid_lane_role: str | None = None, drop_verification: bool = False) -> bytes:
+    """muba_pengaduan.bpmn with small edits a process owner would make."""
+    from lxml import etree
+
+    xml = shipped("muba_pengaduan.bpmn").decode()
+    if duration:
+        start = xml.index('id="verifikasi_formulir"')
+        at = xml.index('name="standard_duration" value="PT10M"', start)
+        xml = xml[:at] + f'name="standard_duration" value="{duration}"' + xml[at + len('name="standard_duration" value="PT10M"'):]
+    if rename:
+        xml = xml.replace(f'name="{rename[0]}"', f'name="{rename[1]}"')
+    if kabid_lane_role:
+        xml = xml.replace('<bpmn:lane id="Lane_kabid" name="kabid">', f'<bpmn:lane id="Lane_kabid" name="{kabid_lane_role}">')
+    if drop_verification:
+        ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+        root = etree.fromstring(xml.encode())
+        process = root.find("bpmn:process", ns)
+        for node in root.xpath("//*[@id='verifikasi_formulir' or @id='Flow_verifikasi_formulir__gw_lengkap']"):
+            node.getparent().remove(node)
+        for ref in root.xpath("//bpmn:flowNodeRef[text()='verifikasi_formulir']", namespaces=ns):
+            ref.getparent().remove(ref)
+        for shape in root.xpath("//*[@bpmnElement='verifikasi_formulir' or "
+                                "@bpmnElement='Flow_verifikasi_formulir__gw_lengkap']"):
+            shape.getparent().remove(shape)
+        gateway = process.find("bpmn:exclusiveGateway[@id='gw_lengkap']", ns)
+        for incoming in gateway.findall("bpmn:incoming", ns):
+            gateway.remove(incoming)
+        for flow_id in ("Flow_isi_formulir__verifikasi_formulir", "Flow_lengkapi_pengaduan__verifikasi_formulir"):
+            flow = process.find(f"bpmn:sequenceFlow[@id='{flow_id}']", ns)
+            flow.set("targetRef", "gw_lengkap")
+            etree.SubElement(gateway, "{%s}incoming" % ns["bpmn"]).text = flow_id
+            gateway.insert(0, gateway[-1])
+        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode()
+    return xml.encode()

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
+from engine.drafts import list_drafts
 from engine.errors import NotFound
 from engine.process_catalog import get_version, list_processes
 
-from ..extensions import db
+from .. import nav
 from ..auth.blueprint import roles_required
+from ..extensions import db
 from . import texts  # noqa: F401 - registers the UI strings
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 OWNER = "process_owner"
+nav.register_link("ed_nav", "editor.processes", roles={OWNER}, order=40)
 
 
 @bp.get("/")
 @roles_required(OWNER)
 def processes():
     """Every process with its versions and running/completed instance counts."""
-    return render_template("editor/processes.html", processes=list_processes(db.session))
+    return render_template("editor/processes.html", processes=list_processes(db.session),
+                           drafts=list_drafts(db.session))
 
 
 @bp.get("/proses/<key>")
@@ -29,7 +33,8 @@ def process(key: str):
     found = [p for p in list_processes(db.session) if p["key"] == key]
     if not found:
         raise NotFound(what=f"Proses '{key}'")
-    return render_template("editor/process.html", process=found[0])
+    drafts = [d for d in list_drafts(db.session) if d.process_key == key]
+    return render_template("editor/process.html", process=found[0], drafts=drafts)
 
 
 @bp.get("/proses/<key>/v<int:number>.bpmn")

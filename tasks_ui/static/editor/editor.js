@@ -6,7 +6,6 @@
   var T = cfg.texts;
   var modeler = new BpmnJS({
     container: "#canvas",
-    keyboard: { bindTo: document },
     moddleExtensions: { spiffworkflow: cfg.moddle }
   });
   var state = { revision: cfg.revision, forms: {}, problems: [], dirty: false, overlayIds: [] };

@@ -1,0 +1,160 @@
+"""What changed between two versions of a process, in plain Indonesian (and English), element by element.
+
+Compares the two BPMN documents: steps added, removed, renamed, moved to another lane, standard times,
+forms, SLA/escalation timers and gateway conditions. Each change names the element id, so the diagram can
+colour it (added / removed / changed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .bpmn import NS, parse_xml
+from .lint_extra import FLOW_NODES, local
+
+KIND_NAMES = {
+    "userTask": ("Langkah", "Step"), "manualTask": ("Langkah", "Step"), "task": ("Langkah", "Step"),
+    "scriptTask": ("Skrip", "Script"), "serviceTask": ("Tugas layanan", "Service task"),
+    "callActivity": ("Panggilan proses", "Call activity"), "subProcess": ("Subproses", "Subprocess"),
+    "startEvent": ("Peristiwa mulai", "Start event"), "endEvent": ("Peristiwa selesai", "End event"),
+    "boundaryEvent": ("Timer", "Timer"),
+    "intermediateCatchEvent": ("Peristiwa antara", "Intermediate event"),
+    "exclusiveGateway": ("Gerbang", "Gateway"), "parallelGateway": ("Gerbang paralel", "Parallel gateway"),
+    "inclusiveGateway": ("Gerbang inklusif", "Inclusive gateway"),
+}
+
+
+@dataclass
+class Change:
+    """One difference: ``kind`` is added | removed | changed (for colouring), ``text`` the sentence."""
+
+    element_id: str
+    kind: str
+    what: str  # added, removed, renamed, moved, duration, form, timer, condition
+    text_id: str
+    text_en: str
+
+    def as_dict(self) -> dict:
+        """JSON-able form."""
+        return dict(self.__dict__)
+
+
+def human_duration(value: str | None, lang: str = "id") -> str:
+    """``PT1H30M`` → "1 jam 30 menit" (or the value itself when it is not that simple)."""
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", value or "")
+    if not value or not match:
+        return value or ("tidak ada" if lang == "id" else "none")
+    units = (("hari", "day(s)"), ("jam", "hour(s)"), ("menit", "minute(s)"), ("detik", "second(s)"))
+    parts = [f"{n} {unit[0] if lang == 'id' else unit[1]}" for n, unit in zip(match.groups(), units) if n]
+    return " ".join(parts)
+
+
+def human_timer(expression: str | None, lang: str = "id") -> str:
+    """``working_days_after(received_at, 7)`` → "7 hari kerja sejak diterima"; quoted ISO → words."""
+    text = (expression or "").strip()
+    working = re.fullmatch(r"working_days_after\(\s*(\w+)\s*,\s*(\d+)\s*\)", text)
+    if working:
+        since = {"received_at": ("sejak diterima", "after receipt")}.get(working.group(1),
+                                                                        (f"sejak {working.group(1)}",
+                                                                         f"after {working.group(1)}"))
+        return f"{working.group(2)} hari kerja {since[0]}" if lang == "id" else \
+            f"{working.group(2)} working day(s) {since[1]}"
+    quoted = re.fullmatch(r"[\"'](P[^\"']+)[\"']", text)
+    if quoted:
+        return human_duration(quoted.group(1), lang)
+    return text or ("kosong" if lang == "id" else "empty")
+
+
+def _outline(xml: str) -> dict:
+    root, _ = parse_xml(xml.encode("utf-8"))
+    if root is None:
+        return {"nodes": {}, "flows": {}}
+    nodes, flows = {}, {}
+    lanes = {}
+    for lane in root.iter("{%s}lane" % NS["bpmn"]):
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+    for node in root.iter():
+        kind = local(node)
+        if kind in FLOW_NODES and node.get("id"):
+            props = {p.get("name"): p.get("value") for p in node.findall(
+                "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
+            timer = node.find("bpmn:timerEventDefinition", NS)
+            expression = None
+            if timer is not None:
+                parts = [c for c in timer if isinstance(c.tag, str)]
+                expression = (parts[0].text or "").strip() if parts else ""
+            nodes[node.get("id")] = {
+                "kind": kind, "name": (node.get("name") or "").strip(), "lane": lanes.get(node.get("id")),
+                "duration": props.get("standard_duration"), "form": props.get("formJsonSchemaFilename"),
+                "timer": expression, "attached": node.get("attachedToRef"),
+            }
+        elif kind == "sequenceFlow":
+            condition = node.findtext("bpmn:conditionExpression", "", NS).strip()
+            flows[node.get("id")] = {"name": node.get("name") or "", "condition": condition}
+    return {"nodes": nodes, "flows": flows}
+
+
+def _label(node: dict, element_id: str, lang: str) -> str:
+    kind = KIND_NAMES.get(node["kind"], ("Elemen", "Element"))[0 if lang == "id" else 1]
+    return f"{kind} '{node['name'] or element_id}'"
+
+
+def _node_changes(element_id: str, old: dict, new: dict) -> list[Change]:
+    changes = []
+
+    def add(what: str, id_text: str, en_text: str) -> None:
+        changes.append(Change(element_id, "changed", what, id_text, en_text))
+
+    label_id, label_en = _label(new, element_id, "id"), _label(new, element_id, "en")
+    if old["name"] != new["name"]:
+        add("renamed", f"{_label(old, element_id, 'id')} berganti nama menjadi '{new['name']}'.",
+            f"{_label(old, element_id, 'en')} was renamed to '{new['name']}'.")
+    if old["lane"] != new["lane"] and new["kind"] not in ("exclusiveGateway", "parallelGateway"):
+        add("moved", f"{label_id} pindah dari lajur {old['lane'] or '—'} ke lajur {new['lane'] or '—'}.",
+            f"{label_en} moved from lane {old['lane'] or '—'} to lane {new['lane'] or '—'}.")
+    if old["duration"] != new["duration"]:
+        add("duration", f"Waktu standar {label_id} berubah dari {human_duration(old['duration'])} menjadi "
+                        f"{human_duration(new['duration'])}.",
+            f"Standard time of {label_en} changed from {human_duration(old['duration'], 'en')} to "
+            f"{human_duration(new['duration'], 'en')}.")
+    if old["form"] != new["form"]:
+        add("form", f"Formulir {label_id} berganti dari {old['form'] or '—'} ke {new['form'] or '—'}.",
+            f"The form of {label_en} changed from {old['form'] or '—'} to {new['form'] or '—'}.")
+    if old["timer"] != new["timer"]:
+        add("timer", f"{label_id} berubah dari {human_timer(old['timer'])} menjadi {human_timer(new['timer'])}.",
+            f"{label_en} changed from {human_timer(old['timer'], 'en')} to {human_timer(new['timer'], 'en')}.")
+    return changes
+
+
+def diff_versions(old_xml: str, new_xml: str) -> list[Change]:
+    """Every difference from ``old_xml`` to ``new_xml`` that a process owner cares about, in document order."""
+    old, new = _outline(old_xml), _outline(new_xml)
+    changes: list[Change] = []
+    for element_id, node in new["nodes"].items():
+        if element_id not in old["nodes"]:
+            where = f" di lajur {node['lane']}" if node["lane"] else ""
+            where_en = f" in lane {node['lane']}" if node["lane"] else ""
+            extra = f" (waktu standar {human_duration(node['duration'])})" if node["duration"] else ""
+            timer = f" ({human_timer(node['timer'])})" if node["timer"] is not None else ""
+            changes.append(Change(element_id, "added", "added",
+                                  f"{_label(node, element_id, 'id')} ditambahkan{where}{extra}{timer}.",
+                                  f"{_label(node, element_id, 'en')} was added{where_en}."))
+        else:
+            changes += _node_changes(element_id, old["nodes"][element_id], node)
+    for element_id, node in old["nodes"].items():
+        if element_id not in new["nodes"]:
+            changes.append(Change(element_id, "removed", "removed", f"{_label(node, element_id, 'id')} dihapus.",
+                                  f"{_label(node, element_id, 'en')} was removed."))
+    for flow_id, flow in new["flows"].items():
+        before = old["flows"].get(flow_id)
+        if before is not None and before["condition"] != flow["condition"]:
+            name = flow["name"] or flow_id
+            changes.append(Change(flow_id, "changed", "condition",
+                                  f"Kondisi alur '{name}' berubah dari '{before['condition'] or '—'}' menjadi "
+                                  f"'{flow['condition'] or '—'}'.",
+                                  f"The condition of flow '{name}' changed from '{before['condition'] or '—'}' to "
+                                  f"'{flow['condition'] or '—'}'."))
+    return changes
+

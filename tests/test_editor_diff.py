@@ -1,0 +1,58 @@
+"""Plain-language diff between two versions."""
+
+from __future__ import annotations
+
+from engine.process_diff import diff_versions, human_duration, human_timer
+from tests.editor_fixtures import muba_variant, shipped
+
+
+def _texts(changes):
+    return [c.text_id for c in changes]
+
+
+def test_no_changes():
+    xml = shipped("muba_pengaduan.bpmn").decode()
+    assert diff_versions(xml, xml) == []
+
+
+def test_duration_rename_and_lane_move():
+    old = shipped("muba_pengaduan.bpmn").decode()
+    new = muba_variant(duration="PT15M", rename=("Periksa Kebenaran Laporan", "Periksa Laporan"),
+                       kabid_lane_role="kepala_dinas").decode()
+    changes = diff_versions(old, new)
+    texts = _texts(changes)
+    assert ("Waktu standar Langkah 'Verifikasi Formulir Pengaduan' berubah dari 10 menit menjadi 15 menit."
+            in texts)
+    assert "Langkah 'Periksa Kebenaran Laporan' berganti nama menjadi 'Periksa Laporan'." in texts
+    assert "Langkah 'Beri Solusi dan Informasi' pindah dari lajur kabid ke lajur kepala_dinas." in texts
+    assert {c.kind for c in changes} == {"changed"}
+    assert {c.element_id for c in changes} == {"verifikasi_formulir", "periksa_laporan", "beri_solusi"}
+
+
+def test_added_and_removed_steps():
+    old = shipped("muba_pengaduan.bpmn").decode()
+    new = muba_variant(drop_verification=True).decode()
+    changes = diff_versions(old, new)
+    assert [(c.element_id, c.kind) for c in changes] == [("verifikasi_formulir", "removed")]
+    assert _texts(changes) == ["Langkah 'Verifikasi Formulir Pengaduan' dihapus."]
+    back = diff_versions(new, old)
+    assert back[0].kind == "added" and "ditambahkan di lajur petugas (waktu standar 10 menit)" in back[0].text_id
+
+
+def test_timer_changed():
+    old = shipped("sanggau_pengaduan.bpmn").decode()
+    new = old.replace("working_days_after(received_at, 7)</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
+                      "    </bpmn:boundaryEvent>\n    <bpmn:boundaryEvent id=\"tenggat_distribusi\"",
+                      "working_days_after(received_at, 5)</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
+                      "    </bpmn:boundaryEvent>\n    <bpmn:boundaryEvent id=\"tenggat_distribusi\"", 1)
+    assert new != old
+    changes = diff_versions(old, new)
+    assert _texts(changes) == ["Timer '7 hari kerja sejak diterima' berubah dari "
+                               "7 hari kerja sejak diterima menjadi 5 hari kerja sejak diterima."]
+    assert changes[0].element_id == "tenggat_catat"
+
+
+def test_humanizers():
+    assert human_duration("PT1H30M") == "1 jam 30 menit" and human_duration("PT45M", "en") == "45 minute(s)"
+    assert human_timer('"PT2H"') == "2 jam" and human_timer("working_days_after(received_at, 3)") == \
+        "3 hari kerja sejak diterima"
