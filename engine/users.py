@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .actors import Actor
+from .actors import SYSTEM_INIT, Actor
 from .audit import PendingEvents, append_events
 from .context import EngineContext
-from .errors import AuthenticationFailed, InvalidInput
+from .errors import AuthenticationFailed, InvalidInput, NotFound
 from .models import ApiToken, Role, User, UserRole
 from .runtime import operation
 
@@ -29,15 +29,28 @@ def actor_for(user: User) -> Actor:
 
 
 @operation
-def load_roles(session: Session, ctx: EngineContext, path: Path) -> int:
+def load_roles(session: Session, ctx: EngineContext, path: Path, *, actor: Actor = SYSTEM_INIT) -> int:
     """Create or update roles from a JSON list of {key, name_id, name_en, description, is_lane}."""
     entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    events = PendingEvents()
     for entry in entries:
-        role = session.get(Role, entry["key"]) or Role(key=entry["key"])
+        role = session.get(Role, entry["key"])
+        before = _role_fields(role) if role is not None else None
+        role = role or Role(key=entry["key"])
         role.name_id, role.name_en = entry["name_id"], entry["name_en"]
         role.description, role.is_lane = entry.get("description", ""), entry.get("is_lane", True)
         session.add(role)
+        after = _role_fields(role)
+        if before != after:
+            events.add("ROLE_DEFINED" if before is None else "ROLE_CHANGED", actor=actor.name, at=ctx.clock.now(),
+                       data_before=before, data_after=after, role=role.key)
+    append_events(session, events)
     return len(entries)
+
+
+def _role_fields(role: Role) -> dict:
+    return {"key": role.key, "name_id": role.name_id, "name_en": role.name_en,
+            "description": role.description, "is_lane": bool(role.is_lane)}
 
 
 @operation
@@ -45,17 +58,11 @@ def create_user(session: Session, ctx: EngineContext, username: str, password: s
                 actor: Actor, display_name: str = "") -> User:
     """Create a user with hashed password and roles (each role must exist)."""
     username = (username or "").strip()
-    roles = sorted(set(roles))
     if not username or len(username) > 80:
         raise InvalidInput(detail="nama pengguna wajib diisi (maks. 80 karakter)")
     if len(password or "") < 8:
         raise InvalidInput(detail="kata sandi minimal 8 karakter")
-    if not roles:
-        raise InvalidInput(detail="pengguna memerlukan sedikitnya satu peran")
-    known = set(session.scalars(select(Role.key)))
-    unknown = [r for r in roles if r not in known]
-    if unknown:
-        raise InvalidInput(detail=f"peran tidak dikenal: {', '.join(unknown)} (dikenal: {', '.join(sorted(known))})")
+    roles = _known_roles(session, roles)
     if session.scalars(select(User).where(User.username == username)).first():
         raise InvalidInput(detail=f"pengguna '{username}' sudah ada")
     now = ctx.clock.now()
@@ -67,6 +74,55 @@ def create_user(session: Session, ctx: EngineContext, username: str, password: s
     events = PendingEvents()
     events.add("USER_CREATED", actor=actor.name, at=now, username=username, roles=roles)
     append_events(session, events)
+    return user
+
+
+def _known_roles(session: Session, roles: Iterable[str]) -> list[str]:
+    roles = sorted(set(roles))
+    if not roles:
+        raise InvalidInput(detail="pengguna memerlukan sedikitnya satu peran")
+    known = set(session.scalars(select(Role.key)))
+    unknown = [r for r in roles if r not in known]
+    if unknown:
+        raise InvalidInput(detail=f"peran tidak dikenal: {', '.join(unknown)} (dikenal: {', '.join(sorted(known))})")
+    return roles
+
+
+def get_user(session: Session, username: str) -> User:
+    """The user with this username, or NotFound."""
+    user = session.scalars(select(User).where(User.username == (username or "").strip())).first()
+    if user is None:
+        raise NotFound(what=f"Pengguna '{username}'")
+    return user
+
+
+@operation
+def set_user_roles(session: Session, ctx: EngineContext, username: str, roles: Iterable[str], *,
+                   actor: Actor) -> User:
+    """Replace the roles a user holds (each must exist); audited as ``USER_ROLES_CHANGED``."""
+    user = get_user(session, username)
+    wanted = _known_roles(session, roles)
+    before = sorted(user.roles)
+    if wanted != before:
+        user.role_links = [link for link in user.role_links if link.role_key in wanted] + [
+            UserRole(role_key=r) for r in wanted if r not in before]
+        events = PendingEvents()
+        events.add("USER_ROLES_CHANGED", actor=actor.name, at=ctx.clock.now(), username=user.username,
+                   data_before={"roles": before}, data_after={"roles": wanted})
+        append_events(session, events)
+    return user
+
+
+@operation
+def set_user_active(session: Session, ctx: EngineContext, username: str, active: bool, *, actor: Actor) -> User:
+    """Deactivate (no login, tokens stop working) or reactivate a user; audited."""
+    user = get_user(session, username)
+    if bool(user.active) != active:
+        user.active = active
+        events = PendingEvents()
+        events.add("USER_REACTIVATED" if active else "USER_DEACTIVATED", actor=actor.name, at=ctx.clock.now(),
+                   username=user.username)
+        append_events(session, events)
     return user
 
 

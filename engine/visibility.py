@@ -6,7 +6,7 @@ else decides what is masked.
 
 - ``anonim``: the reporter's identity is hidden from every official except the petugas who recorded
   the complaint and holders of the roles configured with :func:`allow_identity_roles` (none by
-  default). A complaint the reporter submitted themselves (web, API) has no recording official yet:
+  default) and auditors holding ``auditor_identitas``. A complaint the reporter submitted themselves (web, API) has no recording official yet:
   the petugas on duty (role ``petugas``) records it into the buku pengaduan and may see it.
 - ``rahasia``: the identity is hidden as for ``anonim`` and the content (subject, description,
   attachments, answer) is hidden from public pages and exports; officials handling it (and auditors
@@ -34,6 +34,8 @@ PURPOSES = ("work", "audit", "report", "export", "public")
 IDENTITY_ROLES: frozenset[str] = frozenset()
 #: Role of the officials who record complaints (the petugas piket).
 RECORDING_ROLE = "petugas"
+#: The right (a role in processes/roles.json) of an auditor to see hidden identities in history and exports.
+AUDITOR_IDENTITY_ROLE = "auditor_identitas"
 PUBLIC = Actor("public", frozenset(), "public")
 
 
@@ -65,7 +67,7 @@ def may_see_identity(anonymity: str | None, viewer: Actor, recorder: str | None 
         return True
     if viewer.kind != "user":
         return False
-    if IDENTITY_ROLES & viewer.roles:
+    if IDENTITY_ROLES & viewer.roles or AUDITOR_IDENTITY_ROLE in viewer.roles:
         return True
     if recorder is None:
         return RECORDING_ROLE in viewer.roles

@@ -180,6 +180,32 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_user_roles(args) -> int:
+    """Replace a user's roles (audited)."""
+    return _user_change(lambda session, ctx: users.set_user_roles(session, ctx, args.name, args.role,
+                                                                   actor=SYSTEM_INIT))
+
+
+def cmd_user_active(args) -> int:
+    """Deactivate or reactivate a user (audited)."""
+    return _user_change(lambda session, ctx: users.set_user_active(session, ctx, args.name, args.active,
+                                                                    actor=SYSTEM_INIT))
+
+
+def _user_change(change) -> int:
+    app = _app()
+    with app.app_context():
+        session, ctx = _session_and_context(app)
+        try:
+            user = change(session, ctx)
+        except AlurError as error:
+            print(f"Gagal: {error.message('id')}", file=sys.stderr)
+            return 2
+        state = "aktif" if user.active else "nonaktif"
+        print(f"Pengguna {user.username} ({state}) dengan peran {', '.join(sorted(user.roles))}.")
+    return 0
+
+
 def cmd_audit_verify(args) -> int:
     """Check the whole audit chain."""
     app = _app()
@@ -269,6 +295,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", help="tanggal awal (YYYY-MM-DD), mode batch")
     p.add_argument("--to", dest="date_to", help="tanggal akhir (YYYY-MM-DD, termasuk)")
     p.set_defaults(func=cmd_replay)
+
+    p = user.add_parser("roles", help="ganti peran pengguna")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True)
+    p.set_defaults(func=cmd_user_roles)
+    p = user.add_parser("deactivate", help="nonaktifkan pengguna")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_active, active=False)
+    p = user.add_parser("activate", help="aktifkan kembali pengguna")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_active, active=True)
 
     audit = sub.add_parser("audit", help="jejak audit").add_subparsers(dest="audit_command", required=True)
     p = audit.add_parser("verify", help="periksa seluruh rantai hash audit")

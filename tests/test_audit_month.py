@@ -1,0 +1,148 @@
+"""A simulated month of traffic: every change audited, the chain verifies, every instance replays, and any
+alteration or deletion of an event (triggers dropped) is found at that event."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select, text
+
+from engine.audit import verify_chain
+from engine.calendar import OfficeCalendar
+from engine.clock import FixedClock
+from engine.context import EngineContext
+from engine.db import create_schema, make_engine, make_session_factory
+from engine.models import AuditEvent, ProcessInstance
+from engine.replay import replay_instance, replay_period
+from tests.audit_fixtures import ChangeRecorder, simulate_month
+from tests.conftest import deploy_shipped
+
+# Wednesday 1 April 2026, 08:00 WIB: a month with Good Friday (3 Apr) and weekends inside it.
+MONTH_START = datetime(2026, 4, 1, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('month') / 'alur.sqlite'}")
+    create_schema(engine)
+    clock = FixedClock(MONTH_START)
+    ctx = EngineContext(clock=clock, calendar=OfficeCalendar())
+    session = make_session_factory(engine)()
+    deploy_shipped(session, ctx)
+    recorder = ChangeRecorder(session)
+    summary = simulate_month(session, ctx, clock, MONTH_START)
+    yield session, ctx, summary, recorder, engine
+    session.close()
+    engine.dispose()
+
+
+def test_month_is_busy_and_fully_audited(month):
+    session, _ctx, summary, recorder, _engine = month
+    types = Counter(session.scalars(select(AuditEvent.type)))
+    assert len(summary.instance_ids) > 60 and summary.completions > 200 and summary.timers_fired >= 5
+    for kind in ("INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_CLAIMED", "TASK_RELEASED",
+                 "TIMER_FIRED", "INSTANCE_COMPLETED", "USER_CREATED", "USER_ROLES_CHANGED", "USER_DEACTIVATED",
+                 "PROCESS_DEPLOYED", "ROLE_DEFINED"):
+        assert types[kind] > 0, kind
+    statuses = Counter(session.scalars(select(ProcessInstance.status)))
+    assert statuses["completed"] > 20 and statuses["running"] > 5
+    assert recorder.transactions and recorder.unaudited() == []
+
+
+def test_chain_verifies_after_the_month(month):
+    session = month[0]
+    report = verify_chain(session)
+    assert report.ok and report.checked == session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+
+
+def test_every_instance_of_the_month_reproduces(month):
+    session, ctx, summary, _recorder, _engine = month
+    results = [replay_instance(session, ctx, iid) for iid in summary.instance_ids]
+    failed = [(r.instance_id, r.divergence) for r in results if not r.reproduced]
+    assert failed == []
+    assert sum(r.events_checked for r in results) > 1000
+    batch = replay_period(session, ctx, MONTH_START.date(), datetime(2026, 4, 30).date())
+    assert len(batch) == len(summary.instance_ids) and all(r.reproduced for r in batch)
+
+
+def _sample_seqs(session) -> list[int]:
+    """The first and last event and one event of every type."""
+    last = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+    by_type = {t: s for s, t in session.execute(select(AuditEvent.seq, AuditEvent.type).order_by(AuditEvent.seq.desc()))}
+    return sorted({1, last, *by_type.values()})
+
+
+@pytest.mark.parametrize("column, value", [("actor", "'mallory'"), ("at", "'2026-04-02 01:00:00.000000'"),
+                                           ("payload", "'{\"tampered\": 1}'"),
+                                           ("data_after", "'{\"tampered\": 1}'")])
+def test_altering_any_event_is_found_at_that_event(month, column, value):
+    session, _ctx, _summary, _recorder, engine = month
+    session.execute(text("DROP TRIGGER audit_event_no_update"))
+    try:
+        for seq in _sample_seqs(session):
+            original = session.execute(text(f"SELECT {column} FROM audit_event WHERE seq = :s"), {"s": seq}).scalar()
+            session.execute(text(f"UPDATE audit_event SET {column} = {value} WHERE seq = :s"), {"s": seq})
+            session.commit()
+            session.expire_all()
+            report = verify_chain(session)
+            assert not report.ok and report.broken_seq == seq, (column, seq, report)
+            session.execute(text(f"UPDATE audit_event SET {column} = :v WHERE seq = :s"), {"v": original, "s": seq})
+            session.commit()
+            session.expire_all()
+        assert verify_chain(session).ok
+    finally:
+        session.rollback()
+        create_schema(engine)  # puts the trigger back
+
+
+def test_deleting_any_event_is_found_at_that_event(month):
+    session, _ctx, _summary, _recorder, engine = month
+    session.execute(text("DROP TRIGGER audit_event_no_delete"))
+    columns = [c.name for c in AuditEvent.__table__.columns]
+    try:
+        for seq in _sample_seqs(session):
+            row = session.execute(text(f"SELECT {', '.join(columns)} FROM audit_event WHERE seq = :s"),
+                                  {"s": seq}).mappings().one()
+            session.execute(text("DELETE FROM audit_event WHERE seq = :s"), {"s": seq})
+            session.commit()
+            session.expire_all()
+            report = verify_chain(session)
+            assert not report.ok and report.broken_seq == seq, (seq, report)
+            session.execute(text(f"INSERT INTO audit_event ({', '.join(columns)}) VALUES "
+                                 f"({', '.join(':' + c for c in columns)})"), dict(row))
+            session.commit()
+            session.expire_all()
+        assert verify_chain(session).ok
+    finally:
+        session.rollback()
+        create_schema(engine)
+
+
+def test_altered_input_diverges_at_that_step(month):
+    session, ctx, summary, _recorder, engine = month
+    event = session.scalars(select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED",
+                                                     AuditEvent.bpmn_id == "periksa_laporan")
+                            .order_by(AuditEvent.seq)).first()
+    original = json.dumps(event.payload)
+    other = "sebagian" if event.payload["input"]["hasil_pemeriksaan"] != "sebagian" else "benar"
+    session.execute(text("DROP TRIGGER audit_event_no_update"))
+    try:
+        session.execute(text("UPDATE audit_event SET payload = json_set(payload, '$.input.hasil_pemeriksaan', :v)"
+                             " WHERE seq = :s"), {"v": other, "s": event.seq})
+        session.commit()
+        session.expire_all()
+        result = replay_instance(session, ctx, event.instance_id)
+        assert not result.reproduced
+        assert result.divergence["seq"] == event.seq and result.divergence["bpmn_id"] == "periksa_laporan"
+        assert "hasil_pemeriksaan" in result.divergence["reason"]
+        assert verify_chain(session).broken_seq == event.seq
+        session.execute(text("UPDATE audit_event SET payload = :p WHERE seq = :s"), {"p": original, "s": event.seq})
+        session.commit()
+        session.expire_all()
+        assert replay_instance(session, ctx, event.instance_id).reproduced
+    finally:
+        session.rollback()
+        create_schema(engine)
