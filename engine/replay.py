@@ -33,7 +33,7 @@ from .runtime import _public_data, _run_engine, _timer_due, _waiting_timers, scr
 
 #: Event types whose order and content replay checks; others (claims, escalation notes) are informative.
 COMPARED = frozenset({"INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_CANCELLED",
-                      "TIMER_FIRED", "INSTANCE_COMPLETED"})
+                      "TIMER_FIRED", "ESCALATION_RAISED", "INSTANCE_COMPLETED"})
 
 
 @dataclass
@@ -144,6 +144,8 @@ def _sync(run: _Run) -> list[Observed]:
         if guid not in run.ready:
             run.ready[guid] = task.task_spec.bpmn_id
             out.append(Observed("TASK_ACTIVATED", task.task_spec.bpmn_id, guid))
+            if task.task_spec.bpmn_id.startswith("eskalasi"):  # the runtime's escalation steps
+                out.append(Observed("ESCALATION_RAISED", task.task_spec.bpmn_id, guid))
     if workflow.is_completed() and not run.completed:
         run.completed = True
         out.append(Observed("INSTANCE_COMPLETED"))
@@ -159,13 +161,13 @@ def _task(workflow: BpmnWorkflow, guid: str):
 
 def _round_trip(run: _Run, ctx: EngineContext) -> None:
     """Save and restore the workflow, as the runtime does between operations."""
-    spec, subprocess_specs = spiff.load_specs(run.version.spec_json)
+    spec, subprocess_specs = spiff.version_specs(run.version)
     run.workflow = spiff.load_state(spiff.dump_state(run.workflow), spec, subprocess_specs,
                                     script_engine_for(ctx.calendar))
 
 
 def _start(event: AuditEvent, version: ProcessVersion, ctx: EngineContext) -> _Run:
-    spec, subprocess_specs = spiff.load_specs(version.spec_json)
+    spec, subprocess_specs = spiff.version_specs(version)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx.calendar))
     data = event.data_after or {}
     workflow.data.update(data)

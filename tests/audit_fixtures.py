@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import event, select
 
 from engine import runtime, users
+from engine.timers import sweep_due_timers
 from engine.actors import SYSTEM_INIT, SYSTEM_TIMER
 from engine.errors import TaskClaimedByOther
 from engine.models import ApiToken, AuditEvent, AuditHead, HumanTask, ProcessInstance
@@ -86,8 +87,11 @@ class Month:
     neglected: set[int] = field(default_factory=set)
 
 
-def simulate_month(session, ctx, clock, start: datetime, days: int = 30, seed: int = 7) -> Month:
-    """Drive complaints of both offices, a monthly recap and a semester report for ``days`` days."""
+def simulate_month(session_factory, session, ctx, clock, start: datetime, days: int = 30, seed: int = 7) -> Month:
+    """Drive complaints of both offices, a monthly recap and a semester report for ``days`` days.
+
+    ``session`` does the officials' work; the timer worker's sweep opens its own sessions from ``session_factory``.
+    """
     rng = random.Random(seed)
     month = Month()
     keys: dict[int, str] = {}
@@ -105,7 +109,9 @@ def simulate_month(session, ctx, clock, start: datetime, days: int = 30, seed: i
             users.set_user_active(session, ctx, "rina", False, actor=SYSTEM_INIT)
         for hour in range(8, 16):
             clock.set(datetime.combine(day, time(hour, rng.randrange(0, 50)), tz))
-            month.timers_fired += runtime.sweep_due_timers(session, ctx, actor=SYSTEM_TIMER)
+            session.rollback()  # the sweep writes through its own sessions; see what it did afterwards
+            month.timers_fired += sweep_due_timers(session_factory, ctx, actor=SYSTEM_TIMER).fired
+            session.rollback()
             if not ctx.calendar.is_working_day(day):
                 continue
             if hour in (8, 11):
@@ -145,16 +151,16 @@ def _work(session, ctx, clock, rng, keys, month) -> None:
 
 
 class ChangeRecorder:
-    """Records, per committed transaction, which tables changed and whether audit events were added."""
+    """Records, per committed transaction of any session of ``sessions`` (a session or a sessionmaker),
+    which tables changed and whether audit events were added."""
 
-    def __init__(self, session):
-        self.session = session
+    def __init__(self, sessions):
         self.transactions: list[tuple[set[str], int]] = []
         self._changed: set[str] = set()
         self._events = 0
-        event.listen(session, "before_flush", self._before_flush)
-        event.listen(session, "after_commit", self._after_commit)
-        event.listen(session, "after_rollback", self._after_rollback)
+        event.listen(sessions, "before_flush", self._before_flush)
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", self._after_rollback)
 
     def _before_flush(self, session, _context, _instances) -> None:
         for obj in list(session.new) + list(session.dirty) + list(session.deleted):
