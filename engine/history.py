@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
@@ -19,10 +18,7 @@ from .context import EngineContext
 from .errors import NotFound, VersionMissing
 from .models import AuditEvent, ProcessInstance, ProcessVersion
 from .replay import instance_events, pinned_version, replay_instance
-from .visibility import visible_data
-
-#: Keys of an event that carry complaint data (masked for viewers who may not see all of it).
-DATA_KEYS = ("data_before", "data_after")
+from .visibility import visible_data, visible_event
 
 
 def get_instance_or_404(session: Session, instance_id: int) -> ProcessInstance:
@@ -33,21 +29,16 @@ def get_instance_or_404(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
-def masked_event(instance: ProcessInstance, event: AuditEvent, viewer: Actor, purpose: str = "work") -> dict:
-    """An event's data, before/after and payload input, as ``viewer`` may see them."""
-    def shown(data: Any) -> Any:
-        return visible_data(instance, data, viewer, purpose) if isinstance(data, dict) else data
-
-    payload = dict(event.payload or {})
-    if isinstance(payload.get("input"), dict):
-        payload["input"] = shown(payload["input"])
-    return {"seq": event.seq, "at": event.at.isoformat(), "actor": event.actor, "type": event.type,
-            "instance_id": event.instance_id, "task_guid": event.task_guid, "bpmn_id": event.bpmn_id,
-            "data_before": shown(event.data_before), "data_after": shown(event.data_after),
-            "payload": payload, "hash": event.hash, "prev_hash": event.prev_hash}
+def masked_event(instance: ProcessInstance, event: AuditEvent, viewer: Actor, purpose: str = "audit") -> dict:
+    """An event as ``viewer`` may see it (complaint data in before/after and payload masked)."""
+    row = {"seq": event.seq, "at": event.at.isoformat(), "actor": event.actor, "type": event.type,
+           "instance_id": event.instance_id, "task_guid": event.task_guid, "bpmn_id": event.bpmn_id,
+           "data_before": event.data_before, "data_after": event.data_after,
+           "payload": dict(event.payload or {}), "hash": event.hash, "prev_hash": event.prev_hash}
+    return visible_event(instance, row, viewer, purpose)
 
 
-def history_rows(session: Session, instance_id: int, viewer: Actor, purpose: str = "work") -> list[dict]:
+def history_rows(session: Session, instance_id: int, viewer: Actor, purpose: str = "audit") -> list[dict]:
     """The instance's events in order: seq, at, actor, type, bpmn_id, data before/after, payload, hash."""
     instance = get_instance_or_404(session, instance_id)
     return [masked_event(instance, e, viewer, purpose) for e in instance_events(session, instance_id)]
@@ -158,7 +149,7 @@ def diagram_states(session: Session, ctx: EngineContext, instance_id: int, viewe
             "seq": event.seq, "at": event.at.isoformat(), "type": event.type, "bpmn_id": event.bpmn_id,
             "actor": event.actor, "active": sorted(current), "completed": sorted(completed - current),
             "cancelled": sorted(cancelled - current - completed), "fired": sorted(fired),
-            "path": snapshots.get(event.seq, []), "data": visible_data(instance, dict(data), viewer),
+            "path": snapshots.get(event.seq, []), "data": visible_data(instance, dict(data), viewer, "audit"),
         })
     return {"instance_id": instance.id, "process_key": instance.process_key,
             "version": version.version if version else None, "states": states, "divergence": divergence}

@@ -28,7 +28,7 @@ def masked_divergence(instance, divergence: dict | None) -> dict | None:
         items = value if isinstance(value, list) else [value]
         for item in items:
             if isinstance(item, dict) and isinstance(item.get("data_after"), dict):
-                item["data_after"] = visible_data(instance, item["data_after"], current_actor())
+                item["data_after"] = visible_data(instance, item["data_after"], current_actor(), "audit")
     return out
 
 
