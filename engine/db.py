@@ -42,7 +42,9 @@ def engine_options(url: str) -> dict:
     """create_engine keyword arguments suited to the backend."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # pre-ping: a connection the server dropped while idle is replaced before a request uses it
+    return {"pool_pre_ping": True, "pool_size": int(os.environ.get("ALUR_DB_POOL_SIZE", 10)),
+            "max_overflow": int(os.environ.get("ALUR_DB_MAX_OVERFLOW", 20)), "pool_recycle": 1800}
 
 
 def configure_engine(sa_engine: Engine) -> Engine:

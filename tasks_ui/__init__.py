@@ -54,7 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         ALUR_PROCESSES_DIR=str(PROJECT_ROOT / "processes"),
         ALUR_CLOCK=None,
         ALUR_TIMER_INTERVAL=float(os.environ.get("ALUR_TIMER_INTERVAL", 30)),
-        RATELIMIT_ENABLED=True,
+        # per-process counters by default; several workers or hosts share limits through e.g. redis://
+        RATELIMIT_ENABLED=os.environ.get("ALUR_RATELIMIT", "1") != "0",
+        RATELIMIT_STORAGE_URI=os.environ.get("ALUR_RATELIMIT_STORAGE_URI", "memory://"),
     )
     if test_config:
         app.config.update(test_config)
