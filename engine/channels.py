@@ -143,3 +143,20 @@ def intake_summary(intake: ComplaintIntake | None) -> dict[str, Any]:
     return {"recorded_by": intake.recorded_by, "recorded_at": intake.recorded_at.isoformat(),
             "source_kind": intake.source_kind, "lapor_id": intake.lapor_id,
             "lapor_category": intake.lapor_category, "merged_into": intake.merged_into}
+
+
+def recorded_data(session: Session, instance: ProcessInstance) -> dict:
+    """The complaint as recorded at intake (the reporter's form input from the audit log), unmasked."""
+    from .models import AuditEvent
+
+    event = session.scalars(select(AuditEvent).where(
+        AuditEvent.instance_id == instance.id, AuditEvent.type == "TASK_COMPLETED")
+        .order_by(AuditEvent.seq).limit(1)).first()
+    return dict((event.payload or {}).get("input") or {}) if event is not None else {}
+
+
+def complaint_processes(session: Session) -> list:
+    """The newest version of every complaint process."""
+    from .repository import latest_versions
+
+    return [v for v in latest_versions(session) if v.is_complaint]

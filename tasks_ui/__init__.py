@@ -81,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     register_editor(app)
     register_audit(app)
+    from .intake import register as register_intake
+
+    register_intake(app)
     from .inbox.blueprint import bp as inbox_bp
     from .public.blueprint import bp as public_bp
 

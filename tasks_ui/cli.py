@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="jejak audit").add_subparsers(dest="audit_command", required=True)
     p = audit.add_parser("verify", help="periksa seluruh rantai hash audit")
     p.set_defaults(func=cmd_audit_verify)
+    from .channels_cli import add_commands as add_channel_commands
+
+    add_channel_commands(sub)
     return parser
 
 
