@@ -49,7 +49,7 @@ def _parse_received(raw: str, tz) -> str:
     try:
         local = datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput(detail=t("intake_received_help")) from None
+        raise InvalidInput(detail=t("desk_intake_received_help")) from None
     return (local if local.tzinfo else local.replace(tzinfo=tz)).isoformat()
 
 
