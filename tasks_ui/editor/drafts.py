@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from engine import drafts
 from engine.editor_models import ProcessDraft
-from engine.errors import InvalidInput, InvalidProcess
+from engine.errors import AlurError, InvalidInput, InvalidProcess
 from engine.import_help import apply_fix
 from engine.lint_extra import lint_for_editor
 from engine.process_catalog import lane_role_names
 from engine.repository import known_forms, latest_version
 
 from ..auth.blueprint import current_actor, roles_required
+from ..errors import api_error, status_of
 from ..extensions import db
 from ..i18n import current_language
 from ..wiring import engine_context
@@ -42,6 +43,23 @@ targetNamespace="http://bpmn.io/schema/bpmn">
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
+
+
+def json_errors(view):
+    """Domain errors of the editor's JSON endpoints as ``{"error": …}`` bodies (these paths are not /api/)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except InvalidProcess as error:
+            return invalid_process_response(error)
+        except AlurError as error:
+            lang = current_language()
+            fields = error.fields(lang) if hasattr(error, "fields") else None
+            return api_error(error.code, error.message(lang), status_of(error), fields)
+
+    return wrapper
 
 
 def _body() -> dict:
@@ -112,6 +130,7 @@ def moddle_descriptor() -> dict:
 
 @bp.get("/draf/<int:draft_id>/data")
 @roles_required(OWNER)
+@json_errors
 def draft_data(draft_id: int):
     """The draft's XML, forms, revision and last lint."""
     draft = drafts.get_draft(db.session, draft_id)
@@ -124,6 +143,7 @@ def draft_data(draft_id: int):
 
 @bp.post("/draf/<int:draft_id>/simpan")
 @roles_required(OWNER)
+@json_errors
 def save(draft_id: int):
     """Save a revision: 200 {revision, problems}; 409 when someone else saved in between."""
     body = _body()
@@ -136,6 +156,7 @@ def save(draft_id: int):
 
 @bp.post("/draf/<int:draft_id>/perbaiki")
 @roles_required(OWNER)
+@json_errors
 def fix(draft_id: int):
     """Apply one automatic fix to the posted XML: {xml, problems} (the draft is saved by the next save)."""
     drafts.get_draft(db.session, draft_id)
@@ -147,6 +168,7 @@ def fix(draft_id: int):
 
 @bp.post("/draf/<int:draft_id>/pasang")
 @roles_required(OWNER)
+@json_errors
 def deploy(draft_id: int):
     """Deploy the saved revision with its SOP number and effective date (both required)."""
     body = _body()

@@ -103,3 +103,33 @@ JS_TEXTS = {
 def js_texts(lang: str) -> dict[str, str]:
     """The editor script's strings in ``lang``."""
     return {key: (en if lang == "en" else id_) for key, (id_, en) in JS_TEXTS.items()}
+
+TEXTS_VERSIONS = {
+    "ed_compare_title": ("Perbandingan versi", "Version comparison"),
+    "ed_from": ("Dari versi", "From version"),
+    "ed_to": ("Ke versi", "To version"),
+    "ed_show": ("Tampilkan", "Show"),
+    "ed_no_changes": ("Tidak ada perubahan langkah, lajur, waktu standar, formulir, timer atau kondisi.",
+                      "No change in steps, lanes, standard times, forms, timers or conditions."),
+    "ed_legend_added": ("ditambahkan", "added"),
+    "ed_legend_removed": ("dihapus", "removed"),
+    "ed_legend_changed": ("diubah", "changed"),
+    "ed_migrate_title": ("Pindahkan instans yang berjalan", "Move running instances"),
+    "ed_migrate_intro": ("Uji coba: daftar di bawah menunjukkan instans mana yang dapat pindah dan alasan bagi "
+                         "yang tidak. Setiap pemindahan dicatat dalam jejak audit dan dapat dibatalkan selama "
+                         "instans belum berlanjut.",
+                         "Dry run: the list shows which instances can move and why the others cannot. Every move "
+                         "is audited and can be reverted as long as the instance has not moved on."),
+    "ed_instance": ("Instans", "Instance"),
+    "ed_stage": ("Tahap", "Stage"),
+    "ed_can_move": ("Dapat pindah", "Can move"),
+    "ed_reason": ("Keterangan", "Notes"),
+    "ed_move_selected": ("Pindahkan yang dipilih", "Move the selected"),
+    "ed_none_running": ("Tidak ada instans berjalan pada versi ini.", "No running instance on this version."),
+    "ed_migrations": ("Riwayat pemindahan", "Migrations"),
+    "ed_revert": ("Batalkan", "Revert"),
+    "ed_reverted": ("dibatalkan", "reverted"),
+    "ed_yes": ("Ya", "Yes"),
+    "ed_no": ("Tidak", "No"),
+}
+register(TEXTS_VERSIONS)

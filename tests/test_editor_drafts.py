@@ -1,0 +1,114 @@
+"""Editor endpoints through the app: drafts (409 on concurrent saves), fixes, deploy, compare, migrate, 403."""
+
+from __future__ import annotations
+
+import re
+
+from tests.bpmn_factory import timer_process
+from tests.conftest import csrf_token
+from tests.editor_fixtures import muba_variant
+from tests.engine_helpers import MUBA_INTAKE
+
+
+def _open_draft(client, key="muba_pengaduan") -> tuple[int, dict]:
+    response = client.get(f"/editor/proses/{key}/ubah")
+    assert response.status_code == 302
+    draft_id = int(re.search(r"/draf/(\d+)", response.headers["Location"]).group(1))
+    return draft_id, {"X-CSRFToken": csrf_token(client, f"/editor/draf/{draft_id}")}
+
+
+def test_editor_page_carries_the_modeler_and_config(client, login):
+    login("process_owner")
+    draft_id, _ = _open_draft(client)
+    page = client.get(f"/editor/draf/{draft_id}").get_data(as_text=True)
+    assert "bpmn-modeler.production.min.js" in page and "spiffworkflow-moddle" not in page
+    assert '"prefix": "spiffworkflow"' in page and '"kepala_dinas"' in page and "pengaduan.schema.json" in page
+    again, _ = _open_draft(client)
+    assert again == draft_id  # the open draft is reused, so two editors meet on one revision counter
+
+
+def test_concurrent_saves_do_not_overwrite(client, login):
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    data = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    assert data["revision"] == 1 and data["problems"] == []
+    first = muba_variant(duration="PT15M").decode()
+    second = muba_variant(duration="PT20M").decode()
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": first, "revision": 1}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["revision"] == 2
+    stale = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": second, "revision": 1}, headers=headers)
+    assert stale.status_code == 409
+    assert "sudah disimpan oleh process_owner (revisi 2)" in stale.get_json()["error"]["message"]
+    assert "PT15M" in client.get(f"/editor/draf/{draft_id}/data").get_json()["xml"]
+
+
+def test_save_lints_fix_and_deploy(client, login):
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    broken = timer_process("PT1H").decode().replace('id="tiny"', 'id="muba_pengaduan"')
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": broken, "revision": 1}, headers=headers).get_json()
+    problem = next(p for p in saved["problems"] if p["code"] == "timer_unquoted")
+    assert problem["element_id"] == "batas" and problem["fix"] == "quote_timer"
+    refused = client.post(f"/editor/draf/{draft_id}/pasang", json={"revision": 2, "sop_number": "X",
+                                                                    "effective_date": "2026-04-01"}, headers=headers)
+    assert refused.status_code == 422 and "batas" in refused.get_json()["error"]["fields"]
+    fixed = client.post(f"/editor/draf/{draft_id}/perbaiki", json={"xml": broken, "fix": "quote_timer",
+                                                                    "element_id": "batas"}, headers=headers).get_json()
+    assert '"PT1H"' in fixed["xml"] and not [p for p in fixed["problems"] if p["element_id"] == "batas"]
+    good = muba_variant(duration="PT15M").decode()
+    assert client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": good, "revision": 2},
+                       headers=headers).status_code == 200
+    missing = client.post(f"/editor/draf/{draft_id}/pasang", json={"revision": 3}, headers=headers)
+    assert missing.status_code == 422 and set(missing.get_json()["error"]["fields"]) == {"sop_number", "effective_date"}
+    deployed = client.post(f"/editor/draf/{draft_id}/pasang", json={
+        "revision": 3, "sop_number": "041/18/DPK-SOP/2026", "effective_date": "2026-04-01"}, headers=headers)
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
+    compare = client.get("/editor/proses/muba_pengaduan/banding?dari=1&ke=2").get_data(as_text=True)
+    assert "berubah dari 10 menit menjadi 15 menit" in compare
+
+
+def test_migrate_page_moves_and_reverts(client, login, app):
+    from engine.runtime import submit_complaint
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    with app.app_context():
+        instance_id = submit_complaint(db.session, engine_context(), "muba_pengaduan", dict(MUBA_INTAKE)).instance.id
+    login("process_owner")
+    token = csrf_token(client, "/editor/")
+    from tests.editor_fixtures import post_bpmn
+
+    client.post("/logout", data={"csrf_token": token})
+    owner = client.post("/api/v1/tokens", json={"username": "process_owner", "password": "sandi-process_owner-123"})
+    post_bpmn(client, {"Authorization": "Bearer " + owner.get_json()["token"]}, muba_variant(duration="PT15M"))
+    login("process_owner")
+    page = client.get("/editor/proses/muba_pengaduan/pindah?dari=1&ke=2").get_data(as_text=True)
+    assert f'data-instance="{instance_id}" class="ok"' in page
+    token = csrf_token(client, "/editor/proses/muba_pengaduan/pindah?dari=1&ke=2")
+    moved = client.post("/editor/proses/muba_pengaduan/pindah", data={
+        "csrf_token": token, "dari": "1", "ke": "2", "instance_id": str(instance_id)}, follow_redirects=True)
+    assert "1 instans dipindahkan ke versi 2" in moved.get_data(as_text=True)
+    assert '<td class="running">1</td>' in client.get("/editor/proses/muba_pengaduan").get_data(as_text=True)
+    migration_id = re.search(r"/migrasi/(\d+)/batal", moved.get_data(as_text=True)).group(1)
+    reverted = client.post(f"/editor/migrasi/{migration_id}/batal", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert f"Pemindahan instans {instance_id} dibatalkan" in reverted.get_data(as_text=True)
+
+
+def test_every_editor_endpoint_is_403_for_other_roles(client, login):
+    login("process_owner")
+    draft_id, _ = _open_draft(client)
+    token = csrf_token(client, "/editor/")
+    client.post("/logout", data={"csrf_token": token})
+    for role in ("kasi", "auditor", "admin"):
+        login(role)
+        headers = {"X-CSRFToken": csrf_token(client, "/")}
+        for path in ("/editor/", "/editor/proses/muba_pengaduan/ubah", f"/editor/draf/{draft_id}",
+                     f"/editor/draf/{draft_id}/data", "/editor/proses/muba_pengaduan/banding",
+                     "/editor/proses/muba_pengaduan/pindah"):
+            assert client.get(path).status_code == 403, (role, path)
+        for path in (f"/editor/draf/{draft_id}/simpan", f"/editor/draf/{draft_id}/perbaiki",
+                     f"/editor/draf/{draft_id}/pasang", "/editor/proses/muba_pengaduan/pindah",
+                     "/editor/migrasi/1/batal", "/editor/draf/baru"):
+            assert client.post(path, json={}, headers=headers).status_code == 403, (role, path)
+        client.post("/logout", data={"csrf_token": headers["X-CSRFToken"]})
