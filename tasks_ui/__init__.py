@@ -84,6 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .intake import register as register_intake
 
     register_intake(app)
+    from .reports import register as register_reports
+
+    register_reports(app)
     from .inbox.blueprint import bp as inbox_bp
     from .public.blueprint import bp as public_bp
 

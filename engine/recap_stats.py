@@ -1,0 +1,104 @@
+"""Number helpers of the recap: office time of many intervals at once, medians and percentiles.
+
+``OfficeTimeline`` answers ``calendar.office_seconds_between(a, b)`` for hundreds of thousands of
+intervals: it turns each instant into "office seconds since the start of the range" with one binary
+search over precomputed days, so an interval is a subtraction (same result as the calendar, which the
+tests check on random intervals).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from .calendar import OfficeCalendar
+
+
+class OfficeTimeline:
+    """Cumulative office seconds over the local days ``first`` … ``last`` of a calendar."""
+
+    def __init__(self, calendar: OfficeCalendar, first: date, last: date):
+        self.first, self.last = first, last
+        self.day_starts: list[float] = []  # local midnight of each day, as a UTC timestamp
+        self.opens: list[float] = []
+        self.closes: list[float] = []  # == opens on a day off
+        self.before: list[float] = []  # office seconds of all earlier days in the range
+        total = 0.0
+        day = first
+        tz = calendar.tz
+        while day <= last:
+            midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz).timestamp()
+            opening = datetime.combine(day, calendar.office_start, tzinfo=tz).timestamp()
+            closing = datetime.combine(day, calendar.office_end, tzinfo=tz).timestamp()
+            if not calendar.is_working_day(day):
+                closing = opening
+            self.day_starts.append(midnight)
+            self.opens.append(opening)
+            self.closes.append(closing)
+            self.before.append(total)
+            total += closing - opening
+            day += timedelta(days=1)
+        self.total = total
+
+    def position(self, at: datetime) -> float:
+        """Office seconds from the start of the range up to ``at`` (clamped to the range)."""
+        stamp = at.timestamp()
+        index = bisect_right(self.day_starts, stamp) - 1
+        if index < 0:
+            return 0.0
+        if index >= len(self.day_starts):
+            return self.total
+        opening, closing = self.opens[index], self.closes[index]
+        inside = 0.0 if stamp <= opening else (closing - opening if stamp >= closing else stamp - opening)
+        return self.before[index] + inside
+
+    def seconds_between(self, a: datetime, b: datetime) -> float:
+        """Office seconds in [a, b] (0 when b <= a); both must lie in the range."""
+        if b <= a:
+            return 0.0
+        return round(self.position(b) - self.position(a), 6)
+
+
+def timeline_for(calendar: OfficeCalendar, instants: Sequence[datetime]) -> OfficeTimeline | None:
+    """A timeline covering every instant given (None when there is none)."""
+    if not instants:
+        return None
+    lowest, highest = min(instants), max(instants)
+    tz = calendar.tz
+    return OfficeTimeline(calendar, lowest.astimezone(tz).date() - timedelta(days=1),
+                          highest.astimezone(tz).date() + timedelta(days=1))
+
+
+def percentile(sorted_values: Sequence[float], share: float) -> float | None:
+    """The ``share`` quantile (0–1) of already sorted values, linear between ranks (as numpy's default)."""
+    if not sorted_values:
+        return None
+    position = (len(sorted_values) - 1) * share
+    low, high = math.floor(position), math.ceil(position)
+    if low == high:
+        return float(sorted_values[low])
+    return float(sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low))
+
+
+def summary(values: list[float], standard: float | None) -> dict:
+    """Count, median, 90th percentile and how many were within / over the standard time."""
+    values.sort()
+    within = sum(1 for v in values if v <= standard) if standard else None
+    return {
+        "count": len(values),
+        "median_seconds": _rounded(percentile(values, 0.5)),
+        "p90_seconds": _rounded(percentile(values, 0.9)),
+        "within_standard": within,
+        "over_standard": (len(values) - within) if within is not None else None,
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC (aware)."""
+    return value.astimezone(UTC)
