@@ -92,6 +92,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(inbox_bp)
     app.register_blueprint(public_bp)
+    from .api import register as register_api
+
+    register_api(app)
 
     @app.context_processor
     def _template_helpers():

@@ -107,8 +107,8 @@ OPENAPI_PATHS = {
                               "description": "JSON Schema files named as the user tasks name them"},
                     "sop_number": {"type": "string"},
                     "effective_date": {"type": "string", "format": "date"}}}},
-                "application/xml": {"schema": {"type": "string"},
-                                    "description": "When every form the BPMN names is already deployed"}}},
+                "application/xml": {"schema": {"type": "string", "description":
+                                               "When every form the BPMN names is already deployed"}}}},
             "responses": {
                 "201": {"description": "Deployed (or identical to an existing version: created=false)",
                         "content": {"application/json": {"schema": {"type": "object", "properties": {
