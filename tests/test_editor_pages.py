@@ -6,7 +6,6 @@ from tests.engine_helpers import MUBA_INTAKE
 
 
 def test_process_pages_list_versions_and_counts(client, login, app):
-    client.post("/api/v1/complaints", json={"process": "muba_pengaduan", **MUBA_INTAKE})
     from engine.runtime import submit_complaint
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
