@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import AuditHead, Base
@@ -86,18 +86,30 @@ def load_model_modules() -> None:
             importlib.import_module(f"engine.{module.name}")
 
 
-def create_schema(sa_engine: Engine) -> None:
-    """Create missing tables, the append-only triggers and the audit chain head."""
+def create_schema_objects(connection: Connection) -> None:
+    """Create missing tables, the append-only triggers and the audit chain head (idempotent)."""
     load_model_modules()
-    Base.metadata.create_all(sa_engine)
-    statements = _POSTGRES_TRIGGERS if sa_engine.dialect.name == "postgresql" else _SQLITE_TRIGGERS
+    Base.metadata.create_all(connection)
+    statements = _POSTGRES_TRIGGERS if connection.dialect.name == "postgresql" else _SQLITE_TRIGGERS
+    for statement in statements:
+        connection.execute(text(statement))
+    if connection.execute(select(AuditHead.id).where(AuditHead.id == 1)).first() is None:
+        connection.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+
+
+def create_schema(sa_engine: Engine) -> None:
+    """Create missing tables, the append-only triggers and the audit chain head.
+
+    A database created from nothing is also stamped with the newest migration revision, so ``alur init``
+    later upgrades it (see ``engine/schema.py``, which ``alur init`` uses instead of this function).
+    """
+    from .schema import stamp_head
+
     with sa_engine.begin() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
-    with Session(sa_engine) as session:
-        if session.get(AuditHead, 1) is None:
-            session.add(AuditHead(id=1, seq=0, hash=GENESIS_HASH))
-            session.commit()
+        fresh = not inspect(connection).get_table_names()
+        create_schema_objects(connection)
+        if fresh:
+            stamp_head(connection)
 
 
 def schema_exists(sa_engine: Engine) -> bool:

@@ -94,6 +94,13 @@ class DatabaseUnavailable(AlurError):
     code = "database_unavailable"
 
 
+class SchemaStateUnknown(AlurError):
+    """``alur init`` found a database it cannot safely upgrade (no revision, or one this code does not know);
+    it changed nothing."""
+
+    code = "schema_unversioned"
+
+
 class AuthenticationFailed(AlurError):
     """Wrong username or password."""
 

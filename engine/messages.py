@@ -23,6 +23,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Basis data sedang tidak dapat dihubungi; tidak ada yang diubah. Coba lagi sebentar lagi.",
         "The database cannot be reached right now; nothing was changed. Try again in a moment.",
     ),
+    "schema_unversioned": (
+        "Basis data ini sudah berisi {count} tabel Alur ({tables}) tetapi tanpa catatan versi skema "
+        "(tabel alembic_version). Alur tidak tahu cara memperbaruinya dengan aman, jadi tidak ada yang diubah. "
+        "Jika basis data ini dibuat oleh Alur sebelum migrasi ada, jalankan `alur init --adopt` (hanya "
+        "diterima bila skemanya persis sama dengan skema kode ini); jika tidak, gunakan basis data kosong.",
+        "This database already holds {count} Alur table(s) ({tables}) but no schema version record (table "
+        "alembic_version). Alur cannot tell how to upgrade it safely, so nothing was changed. If Alur made this "
+        "database before migrations existed, run `alur init --adopt` (accepted only when its schema is exactly "
+        "this code's schema); otherwise use an empty database.",
+    ),
+    "schema_unknown_revision": (
+        "Basis data ini berada pada versi skema {revision}, yang tidak dikenal oleh kode ini (dikenal: "
+        "{known}). Mungkin dibuat oleh versi Alur yang lebih baru; tidak ada yang diubah. Pasang versi Alur "
+        "yang sesuai, atau pulihkan cadangan yang cocok dengan versi ini.",
+        "This database is at schema revision {revision}, which this code does not know (known: {known}). A newer "
+        "Alur may have made it; nothing was changed. Install the matching Alur version, or restore a backup "
+        "that matches this one.",
+    ),
+    "schema_adopt_not_needed": (
+        "Basis data ini tidak perlu diadopsi (keadaan: {state}); jalankan `alur init` tanpa --adopt.",
+        "This database needs no adoption (state: {state}); run `alur init` without --adopt.",
+    ),
+    "schema_adopt_mismatch": (
+        "Skema basis data ini berbeda dari skema kode ini ({count} perbedaan, mis. {first}); tidak diadopsi, "
+        "tidak ada yang diubah.",
+        "This database's schema differs from this code's schema ({count} difference(s), e.g. {first}); not "
+        "adopted, nothing was changed.",
+    ),
     "concurrent_update": (
         "Pengaduan ini baru saja diubah oleh orang lain; tidak ada yang diubah. Muat ulang dan coba lagi.",
         "This complaint was just changed by someone else; nothing was changed. Reload and try again.",

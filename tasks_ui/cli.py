@@ -17,7 +17,6 @@ from pathlib import Path
 from engine import deploy, users
 from engine.actors import SYSTEM_INIT
 from engine.audit import verify_chain
-from engine.db import create_schema
 from engine.errors import AlurError, InvalidProcess
 
 DEMO_USERS = [
@@ -69,12 +68,16 @@ def deploy_directory(session, ctx, directory: Path, out=print) -> int:
 
 
 def cmd_init(args) -> int:
-    """Create or upgrade the database, load roles, deploy processes, optionally add demo users."""
+    """Create or upgrade the database (refusing an unknown schema state), load roles, deploy processes,
+    optionally add demo users."""
+    from .schema_cli import migrate
+
     app = _app()
     with app.app_context():
         from .extensions import db
 
-        create_schema(db.engine)
+        if not migrate(db.engine, adopt=args.adopt):
+            return 2
         session, ctx = _session_and_context(app)
         directory = Path(app.config["ALUR_PROCESSES_DIR"])
         users.load_roles(session, ctx, directory / "roles.json")
@@ -263,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="buat/perbarui basis data, pasang proses, muat peran")
     p.add_argument("--demo", action="store_true", help="tambahkan satu pengguna demo per peran")
+    p.add_argument("--adopt", action="store_true",
+                   help="catat versi skema pada basis data Alur lama tanpa versi (hanya bila skemanya sama persis)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", help="jalankan aplikasi web")
@@ -313,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .channels_cli import add_commands as add_channel_commands
 
     add_channel_commands(sub)
+    from .schema_cli import add_commands as add_schema_commands
+
+    add_schema_commands(sub)
     return parser
 
 
