@@ -267,3 +267,34 @@ def _slug(message: str) -> str:
     import re
 
     return re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40] or "change"
+
+
+#: A waiting timer this long past due means no timer worker is sweeping.
+OVERDUE_ALERT = 600
+
+
+def database_health(session, now) -> dict:
+    """For monitoring: the database answers, its schema revision is the code's, timers are being fired."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError
+
+    from .models import Timer
+
+    try:
+        revisions = tuple(sorted(MigrationContext.configure(session.connection()).get_current_heads()))
+        overdue = session.scalar(select(func.count()).select_from(Timer).where(
+            Timer.state == "waiting", Timer.due_at < now - timedelta(seconds=OVERDUE_ALERT)))
+    except DBAPIError as error:
+        session.invalidate()  # the connection may be gone: do not hand it back to the pool
+        return {"status": "database_unavailable", "detail": type(error.orig).__name__}
+    session.rollback()
+    head = head_revision()
+    problems = []
+    if revisions != (head,):
+        problems.append("schema_not_current")
+    if overdue:
+        problems.append("timers_overdue")
+    return {"status": ",".join(problems) or "ok", "schema_revision": ",".join(revisions) or None,
+            "code_revision": head, "overdue_timers": overdue}

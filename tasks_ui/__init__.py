@@ -71,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     register_error_handlers(app)
+    from .serving import apply_proxy_fix
+
+    apply_proxy_fix(app)
 
     from .audit import register as register_audit
     from .auth.blueprint import bp as auth_bp

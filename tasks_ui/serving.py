@@ -53,3 +53,16 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = DEFAULT_
 def serve_with_gunicorn(host: str, port: int, workers: int, threads: int = DEFAULT_THREADS) -> None:
     """Run the app under gunicorn until stopped (SIGTERM: graceful, finishes running requests)."""
     AlurGunicorn(gunicorn_options(host, port, workers, threads)).run()
+
+
+def apply_proxy_fix(app) -> None:
+    """Behind ``ALUR_PROXY_COUNT`` reverse proxies, take the client's address, scheme and host from the
+    ``X-Forwarded-*`` headers they set (rate limits then count citizens, not the proxy). Off by default:
+    without a proxy those headers come from the client and must not be believed."""
+    import os
+
+    count = int(os.environ.get("ALUR_PROXY_COUNT", "0") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

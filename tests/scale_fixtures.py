@@ -133,3 +133,55 @@ def prepare_pg(url: str, ctx, passwords: dict[str, str] | None = None) -> None:
                 users.create_user(session, ctx, role, password, [role], actor=SYSTEM_INIT)
     finally:
         sa_engine.dispose()
+
+
+def official_password(name: str) -> str:
+    """The password :func:`add_officials` gives ``name``."""
+    return f"sandi-{name}-123"
+
+
+def add_officials(url: str, ctx, role: str, count: int) -> list[str]:
+    """``count`` more users holding ``role`` (``<role>_1`` …); their usernames."""
+    from engine import users
+    from engine.actors import SYSTEM_INIT
+    from engine.db import make_engine, make_session_factory
+
+    names = [f"{role}_{i + 1}" for i in range(count)]
+    sa_engine = make_engine(url)
+    try:
+        with make_session_factory(sa_engine)() as session:
+            for name in names:
+                users.create_user(session, ctx, name, official_password(name), [role], actor=SYSTEM_INIT)
+    finally:
+        sa_engine.dispose()
+    return names
+
+
+def api_tokens(base_url: str, names: list[str]) -> dict[str, str]:
+    """A bearer token per user, through ``POST /api/v1/tokens`` (the server's rate limit must be off)."""
+    tokens = {}
+    for name in names:
+        status, body = http("POST", base_url + "/api/v1/tokens",
+                            {"username": name, "password": official_password(name)}, timeout=60)
+        assert status == 201, body
+        tokens[name] = body["token"]
+    return tokens
+
+
+_WORDS = ("buku", "rak", "kartu", "anggota", "ruang", "baca", "komputer", "internet", "petugas", "antrean",
+          "denda", "pinjam", "kembali", "koleksi", "anak", "majalah", "koran", "katalog", "toilet", "parkir",
+          "lampu", "kursi", "meja", "pendingin", "jadwal", "libur", "layanan", "referensi", "arsip", "salinan",
+          "fotokopi", "wifi", "sandi", "loker", "tas", "hilang", "rusak", "kotor", "bising", "lambat")
+
+
+def varied_intake(n: int) -> dict:
+    """The n-th distinct muba complaint: its own reporter, phone and wording (no duplicate flags)."""
+    import random
+
+    from tests.engine_helpers import MUBA_INTAKE
+
+    rng = random.Random(n)
+    words = " ".join(rng.choice(_WORDS) for _ in range(14))
+    return {**MUBA_INTAKE, "subject": f"Aduan {n}: {' '.join(rng.sample(_WORDS, 3))}",
+            "description": f"{words} ({n}).",
+            "reporter": {**MUBA_INTAKE["reporter"], "name": f"Warga {n}", "phone": f"0812{n:08d}"}}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from engine.repository import latest_versions
 
@@ -19,5 +19,12 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness probe."""
-    return {"status": "ok"}
+    """Liveness probe; ``?deep=1`` also checks the database, its schema revision and overdue timers."""
+    if not request.args.get("deep"):
+        return {"status": "ok"}
+    from engine.schema import database_health
+
+    from ..wiring import engine_context
+
+    report = database_health(db.session, engine_context().clock.now())
+    return report, 200 if report["status"] == "ok" else 503
