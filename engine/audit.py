@@ -36,8 +36,8 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_body(event: AuditEvent) -> dict:
-    """The fields covered by an event's hash."""
+def event_body(event: Any) -> dict:
+    """The fields covered by an event's hash (``event``: an AuditEvent or a row with its columns)."""
     return {
         "seq": event.seq,
         "at": _timestamp(event.at),
@@ -52,7 +52,7 @@ def event_body(event: AuditEvent) -> dict:
     }
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
+def event_hash(prev_hash: str, event: Any) -> str:
     """The chained hash of ``event``."""
     return hashlib.sha256((prev_hash + canonical_json(event_body(event))).encode("utf-8")).hexdigest()
 
@@ -99,14 +99,24 @@ class ChainReport:
     reason: str = ""
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Recompute the whole chain; report the first event whose sequence, link or hash is wrong."""
+#: The columns verify reads: plain rows, no ORM objects (a million events verify in seconds, not minutes).
+_CHAIN_COLUMNS = (AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.type, AuditEvent.instance_id,
+                  AuditEvent.task_guid, AuditEvent.bpmn_id, AuditEvent.data_before, AuditEvent.data_after,
+                  AuditEvent.payload, AuditEvent.prev_hash, AuditEvent.hash)
+
+
+def verify_chain(session: Session, batch: int = 10000) -> ChainReport:
+    """Recompute the whole chain; report the first event whose sequence, link or hash is wrong.
+
+    Reads plain column rows in keyset batches (``event_body`` takes any object with the event's
+    attributes), so memory stays flat and no ORM identity map is built.
+    """
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
     last_seq = 0
     while True:
         rows = session.execute(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
+            select(*_CHAIN_COLUMNS).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
         if not rows:
             break
         for event in rows:
@@ -118,8 +128,7 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
                 return ChainReport(False, checked, event.seq, "content does not match its hash")
             prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
         last_seq = rows[-1].seq
-        session.expunge_all()
-    head = session.get(AuditHead, 1)
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         return ChainReport(False, checked, expected_seq, "events after the last one were removed")
     return ChainReport(True, checked)

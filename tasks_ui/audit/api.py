@@ -100,6 +100,21 @@ OPENAPI_PATHS = {
     "/api/v1/instances/{instance_id}/diagram-states": {"get": {
         "summary": "Diagram state after each event (auditor)", "parameters": _ID, "tags": ["audit"],
         "responses": {"200": {"description": "states"}, **_ERRORS}}},
+    "/api/v1/instances/{instance_id}/history.csv": {"get": {
+        "summary": "An instance's events as a CSV download, identities masked by right (auditor)",
+        "parameters": _ID, "tags": ["audit"],
+        "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, **_ERRORS}}},
+    "/api/v1/instances/{instance_id}/history.json": {"get": {
+        "summary": "An instance's events as a JSON download, identities masked by right (auditor)",
+        "parameters": _ID, "tags": ["audit"],
+        "responses": {"200": {"description": "{instance_id, exported_at, exported_by, columns, events}"}, **_ERRORS}}},
+    "/api/v1/audit/export": {"get": {
+        "summary": "Every event of a period (office-local days) as CSV or JSON (auditor)", "tags": ["audit"],
+        "parameters": [{"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                       {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                       {"name": "format", "in": "query", "schema": {"enum": ["csv", "json"], "default": "csv"}}],
+        "responses": {"200": {"description": "the download"}, "422": {"description": "bad dates or format"},
+                      "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
     "/api/v1/audit/verify": {"post": {
         "summary": "Verify the whole audit hash chain (auditor)", "tags": ["audit"],
         "responses": {"200": {"description": "chain status"}, "401": _ERRORS["401"], "403": _ERRORS["403"]}}},

@@ -1,0 +1,157 @@
+"""The auditor's pages: chain status and search, an instance's timeline, its replay on the diagram."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from engine.audit_search import SEARCH_LIMIT, STATUSES, SearchFilters, chain_status, check_chain, parse_day, \
+    search_instances
+from engine.errors import InvalidInput, VersionMissing
+from engine.history import data_changes, diagram_states, get_instance_or_404, history_rows, step_times
+from engine.models import ProcessVersion
+from engine.replay import instance_events, pinned_version
+from engine.visibility import AUDITOR_IDENTITY_ROLE, complaint_view
+
+from .. import nav
+from ..auth.blueprint import current_actor, roles_required
+from ..extensions import db
+from ..i18n import current_language, t
+from ..inbox.timing import clock_text, duration_text, local_time_text
+from ..wiring import engine_context
+from . import texts  # noqa: F401 - registers the UI strings
+from .api import AUDITOR, masked_divergence
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+nav.register_link("au_nav", "audit.home", roles={AUDITOR}, order=60)
+
+
+def _filters() -> tuple[SearchFilters, str | None]:
+    args = request.args
+    error = None
+    try:
+        first, last = parse_day(args.get("dari"), t("au_f_from")), parse_day(args.get("sampai"), t("au_f_to"))
+    except InvalidInput as bad:
+        first = last = None
+        error = bad.message(current_language())
+    return SearchFilters(tracking_code=(args.get("kode") or "").strip(), first_day=first, last_day=last,
+                         process_key=args.get("proses") or "", official=(args.get("pejabat") or "").strip(),
+                         status=args.get("status") if args.get("status") in STATUSES else ""), error
+
+
+def _process_names() -> dict[str, str]:
+    return dict(db.session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
+                                   .order_by(ProcessVersion.version)).all())
+
+
+def _helpers() -> dict:
+    ctx = engine_context()
+    lang = current_language()
+    return {"local_time": lambda value: local_time_text(value, ctx.calendar), "clock_text": clock_text,
+            "duration_text": lambda seconds: duration_text(seconds, lang), "event_text": event_text,
+            "value_text": value_text}
+
+
+def event_text(event_type: str) -> str:
+    """An event type in words (as recorded when there are none)."""
+    key = f"au_ev_{event_type}"
+    text = t(key)
+    return event_type if text == key else text
+
+
+def value_text(value) -> str:
+    """A data value as one line of text (nested values as compact JSON)."""
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, bool):
+        return ("ya" if value else "tidak") if current_language() != "en" else ("yes" if value else "no")
+    return str(value)
+
+
+@bp.get("/")
+@roles_required(AUDITOR)
+def home():
+    """Chain status, the search form with its results, and the period export form."""
+    filters, error = _filters()
+    rows = []
+    if not filters.is_empty() and error is None:
+        try:
+            instances = search_instances(db.session, engine_context(), filters)
+        except InvalidInput as bad:
+            instances, error = [], bad.message(current_language())
+        viewer = current_actor()
+        rows = [{"instance": i, "view": complaint_view(i, None, viewer, "audit")} for i in instances]
+    return render_template("audit/home.html", status=chain_status(db.session), filters=filters, error=error,
+                           rows=rows, searched=not filters.is_empty(), limit=SEARCH_LIMIT,
+                           process_names=_process_names(), statuses=STATUSES, **_helpers()), (422 if error else 200)
+
+
+@bp.post("/rantai")
+@roles_required(AUDITOR)
+def check_chain_now():
+    """Verify the whole chain now; the outcome is recorded in the chain and shown on the home page."""
+    status = check_chain(db.session, engine_context(), actor=current_actor())
+    if status.ok:
+        flash(t("au_chain_done_ok", n=status.checked))
+    else:
+        flash(t("au_chain_done_broken", seq=status.broken_seq))
+    return redirect(url_for("audit.home"))
+
+
+def _step_names(instance) -> dict[str, str]:
+    summary = (instance.version.summary or {}).get("user_tasks", {}) if instance.version else {}
+    return {key: info.get("name") or key for key, info in summary.items()}
+
+
+@bp.get("/instans/<int:instance_id>")
+@roles_required(AUDITOR)
+def timeline(instance_id: int):
+    """Events in order (actor, time, step, data before/after) and each step's office time vs its standard."""
+    instance = get_instance_or_404(db.session, instance_id)
+    viewer = current_actor()
+    names = _step_names(instance)
+    calendar = engine_context().calendar
+    events = []
+    for row in history_rows(db.session, instance_id, viewer):
+        before = row["data_before"] if isinstance(row["data_before"], dict) else None
+        after = row["data_after"] if isinstance(row["data_after"], dict) else None
+        changes = data_changes(before, after) if (before or after) else []
+        step = row["bpmn_id"] and (names.get(row["bpmn_id"]) or row["payload"].get("name") or row["bpmn_id"])
+        events.append({**row, "step": step or "", "changes": changes,
+                       "at_text": local_time_text(datetime.fromisoformat(row["at"]), calendar)})
+    return render_template("audit/timeline.html", instance=instance, events=events,
+                           steps=step_times(db.session, engine_context(), instance_id),
+                           view=complaint_view(instance, None, viewer, "audit"),
+                           sees_identity=AUDITOR_IDENTITY_ROLE in viewer.roles, **_helpers())
+
+
+@bp.get("/instans/<int:instance_id>/putar-ulang")
+@roles_required(AUDITOR)
+def replay_page(instance_id: int):
+    """The instance's own BPMN version in the viewer, with a slider over its events (VersionMissing: 422)."""
+    instance = get_instance_or_404(db.session, instance_id)
+    events = instance_events(db.session, instance_id)
+    started = next((e for e in events if e.type == "INSTANCE_STARTED"), None)
+    version = pinned_version(db.session, instance, started)  # raises VersionMissing: a clear 422 page
+    states = diagram_states(db.session, engine_context(), instance_id, current_actor())
+    if states["version"] is None:
+        raise VersionMissing(instance_id=instance_id)
+    states["divergence"] = masked_divergence(instance, states["divergence"])
+    names = _step_names(instance)
+    calendar = engine_context().calendar
+    for state in states["states"]:
+        state["type_text"] = event_text(state["type"])
+        state["step"] = names.get(state["bpmn_id"] or "", state["bpmn_id"] or "")
+        state["at_text"] = local_time_text(datetime.fromisoformat(state["at"]), calendar)
+    config = {"xml": version.bpmn_xml, "states": states["states"], "divergence": states["divergence"],
+              "replay_url": url_for("audit_api.instance_replay", instance_id=instance_id),
+              "texts": {k: t(k) for k in ("au_replay_position", "au_proof_ok", "au_proof_diverged",
+                                          "au_proof_expected", "au_proof_got", "au_proof_running",
+                                          "au_proof_failed", "au_data_changed")}}
+    return render_template("audit/replay.html", instance=instance, version=version, config=config,
+                           count=len(states["states"]), divergence=states["divergence"])
