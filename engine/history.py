@@ -128,6 +128,7 @@ def diagram_states(session: Session, ctx: EngineContext, instance_id: int, viewe
     cancelled: set[str] = set()
     fired: set[str] = set()
     data: dict = {}
+    path: list[str] = []
     states = []
     for event in events:
         guid, bpmn_id = event.task_guid or "", event.bpmn_id or ""
@@ -145,11 +146,12 @@ def diagram_states(session: Session, ctx: EngineContext, instance_id: int, viewe
         elif event.type == "TIMER_FIRED":
             fired.add(bpmn_id)
         current = set(active.values())
+        path = snapshots.get(event.seq, path)  # events replay does not compare keep the path before them
         states.append({
             "seq": event.seq, "at": event.at.isoformat(), "type": event.type, "bpmn_id": event.bpmn_id,
             "actor": event.actor, "active": sorted(current), "completed": sorted(completed - current),
             "cancelled": sorted(cancelled - current - completed), "fired": sorted(fired),
-            "path": snapshots.get(event.seq, []), "data": visible_data(instance, dict(data), viewer, "audit"),
+            "path": path, "data": visible_data(instance, dict(data), viewer, "audit"),
         })
     return {"instance_id": instance.id, "process_key": instance.process_key,
             "version": version.version if version else None, "states": states, "divergence": divergence}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -66,8 +65,10 @@ def value_text(value) -> str:
     """A data value as one line of text (nested values as compact JSON)."""
     if value is None:
         return "—"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {value_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(value_text(item) if isinstance(item, (dict, list)) else str(item) for item in value)
     if isinstance(value, bool):
         return ("ya" if value else "tidak") if current_language() != "en" else ("yes" if value else "no")
     return str(value)
@@ -153,5 +154,6 @@ def replay_page(instance_id: int):
               "texts": {k: t(k) for k in ("au_replay_position", "au_proof_ok", "au_proof_diverged",
                                           "au_proof_expected", "au_proof_got", "au_proof_running",
                                           "au_proof_failed", "au_data_changed")}}
+    config["texts"].update(yes=value_text(True), no=value_text(False))
     return render_template("audit/replay.html", instance=instance, version=version, config=config,
                            count=len(states["states"]), divergence=states["divergence"])

@@ -14,7 +14,11 @@
   }
   function valueText(value) {
     if (value === null || value === undefined || value === "") { return "—"; }
-    if (typeof value === "object") { return JSON.stringify(value); }
+    if (typeof value === "boolean") { return value ? texts.yes : texts.no; }
+    if (Array.isArray(value)) { return value.map(valueText).join(", "); }
+    if (typeof value === "object") {
+      return Object.keys(value).map(function (key) { return key + ": " + valueText(value[key]); }).join("; ");
+    }
     return String(value);
   }
   function mark(id, marker) {

@@ -1,0 +1,84 @@
+"""The auditor finds a complaint, reads its timeline and replays it on the diagram, in a real browser."""
+
+from __future__ import annotations
+
+from tests.audit_ui_fixtures import work_complaint
+from tests.e2e.conftest import log_in, screenshot
+
+COMPLETED = ".djs-element.alur-completed"
+ACTIVE = ".djs-element.alur-active"
+
+
+def _worked(live_server) -> dict:
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    with live_server.app.app_context():
+        result = work_complaint(db.session, engine_context(), live_server.clock)
+        db.session.remove()
+    return result
+
+
+def _counts(page) -> tuple[int, int]:
+    return page.locator(COMPLETED).count(), page.locator(ACTIVE).count()
+
+
+def test_auditor_replays_a_complaint_on_the_diagram(live_server, new_page):
+    base = live_server.url
+    worked = _worked(live_server)
+    page = new_page()
+    log_in(page, base, "auditor")
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_role("button", name="Periksa rantai sekarang").click()
+    assert "Utuh" in page.locator("#chain-status").inner_text()
+    page.fill("#f-kode", worked["tracking_code"])
+    page.get_by_role("button", name="Cari", exact=True).click()
+    screenshot(page, "audit-01-home-search-desktop")
+    page.locator("#results a").first.click()
+    assert page.locator("#timeline li.ev").count() >= 8
+    assert "melebihi standar" in page.locator("tr[data-step=verifikasi_formulir]").inner_text()
+    screenshot(page, "audit-02-timeline-desktop")
+
+    page.get_by_role("link", name="Putar ulang pada diagram").click()
+    page.wait_for_selector("body[data-replay-ready='1']")
+    assert page.locator(".bjs-powered-by").is_visible()  # the bpmn.io watermark stays
+    last = _counts(page)
+    assert last[1] == 1 and last[0] >= 3  # beri_solusi active; start, isi, verifikasi, periksa … done
+    assert "Beri Solusi" in page.locator("#replay-event").inner_text() or "beri_solusi" in page.content()
+    screenshot(page, "audit-03-replay-end-desktop")
+
+    slider = page.locator("#replay-slider")
+    slider.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function("document.body.dataset.replayIndex === '0'")
+    first = _counts(page)
+    assert first[1] == 0 and first[0] < last[0]
+    assert "Instans dimulai" in page.locator("#replay-event").inner_text()
+    assert page.locator("#replay-prev").is_disabled()
+    screenshot(page, "audit-04-replay-start-desktop")
+
+    page.get_by_role("button", name="Berikutnya ▶").click()
+    page.wait_for_function("document.body.dataset.replayIndex === '1'")
+    assert _counts(page)[1] == 1  # the reporter's form became active
+    for _ in range(3):
+        page.get_by_role("button", name="Berikutnya ▶").click()
+    page.wait_for_function("document.body.dataset.replayIndex === '4'")
+    middle = _counts(page)
+    assert first[0] < middle[0] < last[0] and middle[1] == 1  # start, form done; verification active
+    assert "•••" in page.locator("#replay-data").inner_text()  # anonim: the identity stays masked
+    screenshot(page, "audit-05-replay-middle-desktop")
+
+    page.get_by_role("button", name="Jalankan bukti eksekusi ulang").click()
+    page.wait_for_selector("body[data-proof]")
+    assert page.evaluate("document.body.dataset.proof") == "reproduced"
+    assert "Terbukti" in page.locator("#proof-result").inner_text()
+    screenshot(page, "audit-06-replay-proof-desktop")
+
+    phone = new_page(phone=True)
+    log_in(phone, base, "auditor")
+    phone.goto(f"{base}/audit/instans/{worked['instance_id']}/putar-ulang")
+    phone.wait_for_selector("body[data-replay-ready='1']")
+    assert phone.locator("#replay-next").is_visible() and phone.locator("#replay-slider").is_visible()
+    screenshot(phone, "audit-07-replay-phone")
+    phone.goto(f"{base}/audit/instans/{worked['instance_id']}")
+    screenshot(phone, "audit-08-timeline-phone")
