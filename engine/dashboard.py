@@ -119,8 +119,14 @@ def _complaints(process: str | None):
     return (*query, ProcessInstance.process_key == process) if process else query
 
 
-def _complaint_counts(session: Session, ctx: EngineContext, process: str | None, today: date,
-                      month_start: date, weeks: list[date]) -> dict:
+def _complaint_counts(
+    session: Session,
+    ctx: EngineContext,
+    process: str | None,
+    today: date,
+    month_start: date,
+    weeks: list[date],
+) -> dict:
     """Received/answered today, this month and per week, in one query; open complaints in another."""
     day = _local_midnight(ctx, today)
     tomorrow = _local_midnight(ctx, today + timedelta(days=1))
@@ -130,8 +136,10 @@ def _complaint_counts(session: Session, ctx: EngineContext, process: str | None,
     received, completed = ProcessInstance.received_at, ProcessInstance.completed_at
     answered = ProcessInstance.status == "completed"
     columns = [
-        _count_between(received, day, tomorrow), _count_between(completed, day, tomorrow, answered),
-        _count_between(received, month, tomorrow), _count_between(completed, month, tomorrow, answered),
+        _count_between(received, day, tomorrow),
+        _count_between(completed, day, tomorrow, answered),
+        _count_between(received, month, tomorrow),
+        _count_between(completed, month, tomorrow, answered),
     ]
     for start, end in zip(bounds, bounds[1:], strict=False):
         columns += [_count_between(received, start, end), _count_between(completed, start, end, answered)]
@@ -139,11 +147,20 @@ def _complaint_counts(session: Session, ctx: EngineContext, process: str | None,
         select(*columns).where(*_complaints(process), (received >= earliest) | (completed >= earliest))
     ).one()
     values = [int(v or 0) for v in row]
-    open_count = session.scalar(select(func.count()).select_from(ProcessInstance)
-                                .where(*_complaints(process), ProcessInstance.status == "running"))
+    open_count = session.scalar(
+        select(func.count())
+        .select_from(ProcessInstance)
+        .where(*_complaints(process), ProcessInstance.status == "running")
+    )
     trend = [WeekPoint(w, values[4 + 2 * i], values[5 + 2 * i]) for i, w in enumerate(weeks)]
-    return {"received_today": values[0], "answered_today": values[1], "received_month": values[2],
-            "answered_month": values[3], "open_complaints": int(open_count or 0), "trend": trend}
+    return {
+        "received_today": values[0],
+        "answered_today": values[1],
+        "received_month": values[2],
+        "answered_month": values[3],
+        "open_complaints": int(open_count or 0),
+        "trend": trend,
+    }
 
 
 def _office_steps(process: str | None):
@@ -157,48 +174,83 @@ def _overdue(session: Session, ctx: EngineContext, process: str | None, now: dat
     overdue = HumanTask.urgent_at <= now
     per_role = session.execute(
         select(HumanTask.role, func.count(), func.sum(case((overdue, 1), else_=0)))
-        .where(*ready).group_by(HumanTask.role)
+        .where(*ready)
+        .group_by(HumanTask.role)
     ).all()
-    rows = session.scalars(select(HumanTask).where(*ready, overdue)
-                           .order_by(HumanTask.urgent_at, HumanTask.id).limit(OVERDUE_LIST_LIMIT)).all()
+    rows = session.scalars(
+        select(HumanTask)
+        .where(*ready, overdue)
+        .order_by(HumanTask.urgent_at, HumanTask.id)
+        .limit(OVERDUE_LIST_LIMIT)
+    ).all()
     steps = []
     for row in rows:
         deadline = row.urgent_at
-        steps.append(OverdueStep(
-            task_id=row.id, instance_id=row.instance_id, process_key=row.process_key,
-            tracking_code=row.tracking_code, name=row.name, role=row.role, claimed_by=row.claimed_by,
-            ready_at=row.ready_at, deadline=deadline,
-            is_sla=row.sla_due_at is not None and row.sla_due_at <= (row.due_at or NO_DEADLINE),
-            overdue_seconds=ctx.calendar.office_seconds_between(deadline, now)))
-    return {"ready_steps": sum(int(n) for _, n, _ in per_role),
-            "overdue_total": sum(int(late or 0) for _, _, late in per_role),
-            "overdue_by_role": {role: int(late) for role, _, late in per_role if late},
-            "overdue_steps": steps}
+        steps.append(
+            OverdueStep(
+                task_id=row.id,
+                instance_id=row.instance_id,
+                process_key=row.process_key,
+                tracking_code=row.tracking_code,
+                name=row.name,
+                role=row.role,
+                claimed_by=row.claimed_by,
+                ready_at=row.ready_at,
+                deadline=deadline,
+                is_sla=row.sla_due_at is not None and row.sla_due_at <= (row.due_at or NO_DEADLINE),
+                overdue_seconds=ctx.calendar.office_seconds_between(deadline, now),
+            )
+        )
+    return {
+        "ready_steps": sum(int(n) for _, n, _ in per_role),
+        "overdue_total": sum(int(late or 0) for _, _, late in per_role),
+        "overdue_by_role": {role: int(late) for role, _, late in per_role if late},
+        "overdue_steps": steps,
+    }
 
 
-def step_compliance(session: Session, start: datetime, end: datetime,
-                    process: str | None = None) -> dict[str, Compliance]:
+def step_compliance(
+    session: Session, start: datetime, end: datetime, process: str | None = None
+) -> dict[str, Compliance]:
     """Office steps completed in [start, end) that had a deadline, on time vs late, per process."""
     on_time = HumanTask.completed_at <= HumanTask.urgent_at
     rows = session.execute(
-        select(HumanTask.process_key, func.sum(case((on_time, 1), else_=0)), func.sum(case((on_time, 0), else_=1)))
-        .where(HumanTask.state == "completed", HumanTask.completed_at >= start, HumanTask.completed_at < end,
-               HumanTask.urgent_at < NO_DEADLINE, *_office_steps(process))
+        select(
+            HumanTask.process_key,
+            func.sum(case((on_time, 1), else_=0)),
+            func.sum(case((on_time, 0), else_=1)),
+        )
+        .where(
+            HumanTask.state == "completed",
+            HumanTask.completed_at >= start,
+            HumanTask.completed_at < end,
+            HumanTask.urgent_at < NO_DEADLINE,
+            *_office_steps(process),
+        )
         .group_by(HumanTask.process_key)
     ).all()
     return {key: Compliance(int(good or 0), int(late or 0)) for key, good, late in rows}
 
 
-def dashboard(session: Session, ctx: EngineContext, *, process: str | None = None,
-              weeks: int = TREND_WEEKS) -> Dashboard:
+def dashboard(
+    session: Session, ctx: EngineContext, *, process: str | None = None, weeks: int = TREND_WEEKS
+) -> Dashboard:
     """The dashboard figures at the context clock's now (``process`` None: every process)."""
     now = ctx.clock.now()
     today = ctx.calendar.local_date(now)
     month_start = today.replace(day=1)
     counts = _complaint_counts(session, ctx, process, today, month_start, _week_starts(today, weeks))
-    by_process = step_compliance(session, _local_midnight(ctx, month_start),
-                                 _local_midnight(ctx, today + timedelta(days=1)), process)
+    by_process = step_compliance(
+        session, _local_midnight(ctx, month_start), _local_midnight(ctx, today + timedelta(days=1)), process
+    )
     total = Compliance(sum(c.on_time for c in by_process.values()), sum(c.late for c in by_process.values()))
-    return Dashboard(now=now, today=today, month_start=month_start, process=process,
-                     compliance_month=total, compliance_by_process=by_process,
-                     **counts, **_overdue(session, ctx, process, now))
+    return Dashboard(
+        now=now,
+        today=today,
+        month_start=month_start,
+        process=process,
+        compliance_month=total,
+        compliance_by_process=by_process,
+        **counts,
+        **_overdue(session, ctx, process, now),
+    )

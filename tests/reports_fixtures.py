@@ -1,4 +1,5 @@
-"""A small, hand-counted set of complaints for the report pages (dashboard and recap), seeded through the engine.
+"""A small, hand-counted set of complaints for the report pages (dashboard and recap), seeded through
+the engine.
 
 Times are WIB (UTC+7). ``seed_reports`` leaves the clock at Fri 13 Mar 2026 10:00 WIB with:
 
@@ -24,8 +25,15 @@ SEED_NOW = datetime(2026, 3, 13, 10, 0, tzinfo=WIB)
 
 #: What the dashboard must show at SEED_NOW, counted by hand from the scenario above.
 EXPECTED = {
-    "received_today": 3, "answered_today": 1, "open": 2, "received_month": 4, "answered_month": 2,
-    "overdue": 1, "ready": 2, "on_time": 5, "late": 1,
+    "received_today": 3,
+    "answered_today": 1,
+    "open": 2,
+    "received_month": 4,
+    "answered_month": 2,
+    "overdue": 1,
+    "ready": 2,
+    "on_time": 5,
+    "late": 1,
     "weeks": {"2026-03-02": (1, 1), "2026-03-09": (3, 1)},
 }
 
@@ -41,12 +49,20 @@ def seed(session, ctx, clock) -> dict[str, int]:
     petugas, kasi, kabid = actor("petugas"), actor("kasi"), actor("kabid")
 
     def submit(channel: str, process: str = "muba_pengaduan") -> int:
-        return runtime.submit_complaint(session, ctx, process, {**MUBA_INTAKE, "channel": channel}).instance.id
+        return runtime.submit_complaint(
+            session, ctx, process, {**MUBA_INTAKE, "channel": channel}
+        ).instance.id
 
     def walk(instance_id: int, minutes: tuple[int, int, int]) -> None:
         for (bpmn_id, who, data), delay in zip(
-            (("verifikasi_formulir", petugas, VERIFY), ("periksa_laporan", kasi, CHECK),
-             ("beri_solusi", kabid, ANSWER)), minutes, strict=True):
+            (
+                ("verifikasi_formulir", petugas, VERIFY),
+                ("periksa_laporan", kasi, CHECK),
+                ("beri_solusi", kabid, ANSWER),
+            ),
+            minutes,
+            strict=True,
+        ):
             clock.advance(minutes=delay)
             step(session, ctx, instance_id, bpmn_id, who, data)
 

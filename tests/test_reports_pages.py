@@ -1,4 +1,4 @@
-"""The dashboard and recap pages through the test client: figures over seeded complaints, refusals, language."""
+"""The dashboard page through the test client: figures over seeded complaints, refusals, language."""
 
 from __future__ import annotations
 
@@ -28,11 +28,18 @@ def test_dashboard_figures_match_the_seeded_complaints(client, login, seeded_rep
     assert "dari 2 langkah menunggu" in html
     assert "Bulan ini: 4 diterima, 2 selesai dijawab." in html
     assert "5 dari 6 langkah kantor" in html  # compliance caption
-    assert re.search(r'data-process="muba_pengaduan">.*?<td class="num">5</td><td class="num">1</td>'
-                     r'<td class="num">83,3 %</td>', html, re.S)
+    assert re.search(
+        r'data-process="muba_pengaduan">.*?<td class="num">5</td><td class="num">1</td>'
+        r'<td class="num">83,3 %</td>',
+        html,
+        re.S,
+    )
     for week, (received, answered) in EXPECTED["weeks"].items():
-        assert re.search(rf'data-week="{week}">.*?<td class="num">{received}</td><td class="num">{answered}</td>',
-                         html, re.S), week
+        assert re.search(
+            rf'data-week="{week}">.*?<td class="num">{received}</td><td class="num">{answered}</td>',
+            html,
+            re.S,
+        ), week
     # the overdue step: B's verification, 50 minutes past its 09:10 deadline, not claimed
     rows = re.findall(r'<tr data-task="\d+">(.*?)</tr>', html, re.S)
     assert len(rows) == 1

@@ -76,7 +76,8 @@ def complaint_processes() -> dict[str, str]:
     """Complaint process keys → short names (latest version's name), for the process selector."""
     rows = db.session.execute(
         select(ProcessVersion.process_key, ProcessVersion.name)
-        .where(ProcessVersion.is_complaint.is_(True)).order_by(ProcessVersion.process_key, ProcessVersion.version)
+        .where(ProcessVersion.is_complaint.is_(True))
+        .order_by(ProcessVersion.process_key, ProcessVersion.version)
     ).all()
     return {key: short_name(name) for key, name in rows}
 
@@ -84,7 +85,8 @@ def complaint_processes() -> dict[str, str]:
 def all_process_names() -> dict[str, str]:
     """Every process key → short name (for labels of steps of any process)."""
     rows = db.session.execute(
-        select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)).all()
+        select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
+    ).all()
     return {key: short_name(name) for key, name in rows}
 
 
@@ -108,25 +110,50 @@ def dashboard_page():
     weeks = [short_date(point.week_start) for point in figures.trend]
     trend_chart = svg.column_chart(
         weeks,
-        [svg.Series(t("dash_received"), [p.received for p in figures.trend], "s1"),
-         svg.Series(t("dash_answered"), [p.answered for p in figures.trend], "s2")],
-        title=t("dash_trend"), desc=t("dash_trend_desc"), label_every=2)
+        [
+            svg.Series(t("dash_received"), [p.received for p in figures.trend], "s1"),
+            svg.Series(t("dash_answered"), [p.answered for p in figures.trend], "s2"),
+        ],
+        title=t("dash_trend"),
+        desc=t("dash_trend_desc"),
+        label_every=2,
+    )
     overdue_roles = sorted(figures.overdue_by_role.items(), key=lambda item: -item[1])
     role_chart = svg.bar_chart(
         [roles.get(role, role) for role, _ in overdue_roles],
         [svg.Series(t("dash_late"), [n for _, n in overdue_roles], "late")],
-        title=t("dash_overdue_by_role"), empty_text=t("dash_overdue_none"))
+        title=t("dash_overdue_by_role"),
+        empty_text=t("dash_overdue_none"),
+    )
     compliance = figures.compliance_month
     meter = svg.percent_meter(
-        compliance.ratio, title=t("dash_compliance"),
-        caption=t("dash_compliance_caption", on_time=compliance.on_time, total=compliance.total))
+        compliance.ratio,
+        title=t("dash_compliance"),
+        caption=t("dash_compliance_caption", on_time=compliance.on_time, total=compliance.total),
+    )
     mine = set(current_user.roles)
     return render_template(
-        "reports/dashboard.html", d=figures, processes=processes, process=process,
-        names=all_process_names(), role_names=roles, trend_chart=trend_chart, role_chart=role_chart,
-        meter=meter, today_text=long_date(figures.today), month_text=month_name(figures.month_start),
-        as_of=local_time_text(figures.now, ctx.calendar), weeks=weeks, number=number, percent=percent,
+        "reports/dashboard.html",
+        d=figures,
+        processes=processes,
+        process=process,
+        names=all_process_names(),
+        role_names=roles,
+        trend_chart=trend_chart,
+        role_chart=role_chart,
+        meter=meter,
+        today_text=long_date(figures.today),
+        month_text=month_name(figures.month_start),
+        as_of=local_time_text(figures.now, ctx.calendar),
+        weeks=weeks,
+        number=number,
+        percent=percent,
         office_time=lambda seconds: duration_text(max(seconds, 60.0), lang),
         local_time=lambda value: local_time_text(value, ctx.calendar),
         may_open=lambda step: step.role in mine,
     )
+
+
+nav.register_link("nav_recap", "reports.recap", roles=REPORT_ROLES, order=31)
+
+from . import recap_page  # noqa: E402,F401 - the recap routes live on this blueprint

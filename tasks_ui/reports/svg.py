@@ -31,8 +31,11 @@ class Series:
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
-    text = f"{value:,.0f}".replace(",", ".") if float(value).is_integer() else f"{value:,.1f}".replace(
-        ",", "x").replace(".", ",").replace("x", ".")
+    text = (
+        f"{value:,.0f}".replace(",", ".")
+        if float(value).is_integer()
+        else f"{value:,.1f}".replace(",", "x").replace(".", ",").replace("x", ".")
+    )
     return f"{text}{unit}"
 
 
@@ -40,11 +43,19 @@ def _open(title: str, desc: str, height: float, css: str, fluid: bool = False) -
     """The ``<svg>`` head (natural size, shrinking on narrow screens; ``fluid``: as wide as its box)."""
     uid = f"chart{next(_ids)}"
     size = 'width="100%"' if fluid else f'width="{WIDTH}" height="{height:.0f}"'
-    head = (f'<svg class="chart {css}" viewBox="0 0 {WIDTH} {height:.0f}" {size} role="img" '
-            f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg" '
-            f'preserveAspectRatio="xMinYMin meet" font-size="{FONT}">'
-            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>')
+    head = (
+        f'<svg class="chart {css}" viewBox="0 0 {WIDTH} {height:.0f}" {size} role="img" '
+        f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg" '
+        f'preserveAspectRatio="xMinYMin meet" font-size="{FONT}">'
+        f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
+    )
     return head, "</svg>"
+
+
+def _fit(label: str, width: float = WIDTH) -> str:
+    """``label`` shortened with an ellipsis to fit ``width`` (the full text stays in the tooltip)."""
+    limit = int(width / (FONT * 0.56))
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _nice_max(value: float) -> float:
@@ -61,14 +72,24 @@ def _nice_max(value: float) -> float:
 def _legend(series: Sequence[Series], y: float) -> str:
     parts, x = [], 0.0
     for item in series:
-        parts.append(f'<rect class="bar {item.css}" x="{x:.0f}" y="{y - 11:.0f}" width="14" height="14" rx="2"/>'
-                     f'<text x="{x + 20:.0f}" y="{y + 1:.0f}">{escape(item.name)}</text>')
+        parts.append(
+            f'<rect class="bar {item.css}" x="{x:.0f}" y="{y - 11:.0f}" width="14" height="14" rx="2"/>'
+            f'<text x="{x + 20:.0f}" y="{y + 1:.0f}">{escape(item.name)}</text>'
+        )
         x += 34 + len(item.name) * FONT * 0.55
     return '<g class="legend">' + "".join(parts) + "</g>"
 
 
-def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
-              unit: str = "", max_value: float | None = None, empty_text: str = "—") -> Markup:
+def bar_chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    desc: str = "",
+    unit: str = "",
+    max_value: float | None = None,
+    empty_text: str = "—",
+) -> Markup:
     """Horizontal bars, one group per label (label on its own line above, so long names fit a phone).
 
     With several series each group has one thin bar per series and a legend on top.
@@ -88,22 +109,38 @@ def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, de
     body = [_legend(series, 16)] if legend_h else []
     for index, label in enumerate(labels):
         y = legend_h + index * group_h
-        body.append(f'<text x="0" y="{y + FONT:.0f}" class="label">{escape(label)}</text>')
+        body.append(
+            f'<text x="0" y="{y + FONT:.0f}" class="label">'
+            f"<title>{escape(label)}</title>{escape(_fit(label))}</text>"
+        )
         for offset, item in enumerate(series):
             value = item.values[index] if index < len(item.values) else None
             by = y + FONT + 6 + offset * (bar_h + 4)
             width = max(0.0, (value or 0) * scale)
-            tip = f"{label} — {item.name}: {_fmt(value, unit)}" if len(series) > 1 else f"{label}: {_fmt(value, unit)}"
+            tip = (
+                f"{label} — {item.name}: {_fmt(value, unit)}"
+                if len(series) > 1
+                else f"{label}: {_fmt(value, unit)}"
+            )
             body.append(
-                f'<g><title>{escape(tip)}</title>'
-                f'<rect class="bar {item.css}" x="0" y="{by:.1f}" width="{max(width, 1.5):.1f}" height="{bar_h}" rx="2"/>'
-                f'<text x="{width + 6:.1f}" y="{by + bar_h - 3:.1f}" class="value">{escape(_fmt(value, unit))}</text></g>'
+                f"<g><title>{escape(tip)}</title>"
+                f'<rect class="bar {item.css}" x="0" y="{by:.1f}" width="{max(width, 1.5):.1f}" '
+                f'height="{bar_h}" rx="2"/>'
+                f'<text x="{width + 6:.1f}" y="{by + bar_h - 3:.1f}" class="value">'
+                f"{escape(_fmt(value, unit))}</text></g>"
             )
     return Markup(head + "".join(body) + tail)
 
 
-def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
-                 unit: str = "", label_every: int = 1) -> Markup:
+def column_chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    desc: str = "",
+    unit: str = "",
+    label_every: int = 1,
+) -> Markup:
     """Vertical grouped columns over time-like labels (weeks, months), with a legend and a y axis."""
     height, left, bottom, top_pad = 260, 36, 40, 34
     plot_w, plot_h = WIDTH - left - 4, height - bottom - top_pad
@@ -113,8 +150,11 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
     body = [_legend(series, 16)]
     for fraction in (0, 0.5, 1):
         y = top_pad + plot_h * (1 - fraction)
-        body.append(f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                    f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">{_fmt(top * fraction)}</text>')
+        body.append(
+            f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">'
+            f"{_fmt(top * fraction)}</text>"
+        )
     slot = plot_w / max(1, len(labels))
     bar_w = max(2.0, (slot - 4) / max(1, len(series)))
     for index, label in enumerate(labels):
@@ -123,18 +163,32 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
             value = item.values[index] if index < len(item.values) else None
             h = (value or 0) / top * plot_h
             x = x0 + offset * bar_w
-            body.append(f'<rect class="bar {item.css}" x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" '
-                        f'width="{bar_w - 1:.1f}" height="{max(h, 0.5):.1f}">'
-                        f'<title>{escape(label)} — {escape(item.name)}: {escape(_fmt(value, unit))}</title></rect>')
+            body.append(
+                f'<rect class="bar {item.css}" x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" '
+                f'width="{bar_w - 1:.1f}" height="{max(h, 0.5):.1f}">'
+                f"<title>{escape(label)} — {escape(item.name)}: {escape(_fmt(value, unit))}</title></rect>"
+            )
         if index % label_every == 0:
-            body.append(f'<text class="axis" x="{x0 + slot / 2 - 2:.1f}" y="{height - bottom + 18}" '
-                        f'text-anchor="middle">{escape(label)}</text>')
-    body.append(f'<line class="axis-line" x1="{left}" x2="{WIDTH}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}"/>')
+            body.append(
+                f'<text class="axis" x="{x0 + slot / 2 - 2:.1f}" y="{height - bottom + 18}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    body.append(
+        f'<line class="axis-line" x1="{left}" x2="{WIDTH}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}"/>'
+    )
     return Markup(head + "".join(body) + tail)
 
 
-def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
-               unit: str = "", max_value: float | None = None, label_every: int = 1) -> Markup:
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    desc: str = "",
+    unit: str = "",
+    max_value: float | None = None,
+    label_every: int = 1,
+) -> Markup:
     """Lines with points over time-like labels; a ``None`` value breaks the line."""
     height, left, bottom, top_pad = 240, 40, 40, 34
     plot_w, plot_h = WIDTH - left - 12, height - bottom - top_pad
@@ -144,8 +198,11 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
     body = [_legend(series, 16)]
     for fraction in (0, 0.5, 1):
         y = top_pad + plot_h * (1 - fraction)
-        body.append(f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                    f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">{_fmt(top * fraction, unit)}</text>')
+        body.append(
+            f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">'
+            f"{_fmt(top * fraction, unit)}</text>"
+        )
     step = plot_w / max(1, len(labels) - 1)
     for item in series:
         points, path = [], []
@@ -155,8 +212,11 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
                 continue
             x, y = left + 6 + index * step, top_pad + plot_h * (1 - value / top)
             path.append((x, y))
-            points.append(f'<circle class="dot {item.css}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
-                          f'<title>{escape(labels[index])} — {escape(item.name)}: {escape(_fmt(value, unit))}</title></circle>')
+            points.append(
+                f'<circle class="dot {item.css}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+                f"<title>{escape(labels[index])} — {escape(item.name)}: "
+                f"{escape(_fmt(value, unit))}</title></circle>"
+            )
         segments, current = [], []
         for point in path + [None]:
             if point is None:
@@ -171,8 +231,10 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
         body.extend(points)
     for index, label in enumerate(labels):
         if index % label_every == 0:
-            body.append(f'<text class="axis" x="{left + 6 + index * step:.1f}" y="{height - bottom + 18}" '
-                        f'text-anchor="middle">{escape(label)}</text>')
+            body.append(
+                f'<text class="axis" x="{left + 6 + index * step:.1f}" y="{height - bottom + 18}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
     return Markup(head + "".join(body) + tail)
 
 
@@ -180,11 +242,15 @@ def percent_meter(ratio: float | None, *, title: str, caption: str) -> Markup:
     """A single horizontal meter for a share (0..1), e.g. deadline compliance."""
     head, tail = _open(title, caption, 38, "meter", fluid=True)
     if ratio is None:
-        return Markup(f'{head}<rect class="track" x="0" y="6" width="{WIDTH}" height="26" rx="4"/>'
-                      f'<text x="8" y="25" class="muted">—</text>{tail}')
+        return Markup(
+            f'{head}<rect class="track" x="0" y="6" width="{WIDTH}" height="26" rx="4"/>'
+            f'<text x="8" y="25" class="muted">—</text>{tail}'
+        )
     width = WIDTH * max(0.0, min(1.0, ratio))
     css = "ok" if ratio >= 0.9 else ("s3" if ratio >= 0.7 else "late")
-    return Markup(f'{head}<rect class="track" x="0" y="6" width="{WIDTH}" height="26" rx="4"/>'
-                  f'<rect class="bar {css}" x="0" y="6" width="{width:.1f}" height="26" rx="4"/>'
-                  f'<text x="{WIDTH - 6}" y="25" text-anchor="end" class="value strong">'
-                  f'{escape(_fmt(ratio * 100, " %"))}</text>{tail}')
+    return Markup(
+        f'{head}<rect class="track" x="0" y="6" width="{WIDTH}" height="26" rx="4"/>'
+        f'<rect class="bar {css}" x="0" y="6" width="{width:.1f}" height="26" rx="4"/>'
+        f'<text x="{WIDTH - 6}" y="25" text-anchor="end" class="value strong">'
+        f"{escape(_fmt(ratio * 100, ' %'))}</text>{tail}"
+    )
