@@ -32,7 +32,8 @@ def _meta(**extra) -> dict:
             "columns": list(audit_export.COLUMNS)}
 
 
-@bp.route("/api/v1/instances/<int:instance_id>/history.<any(csv, json):fmt>")
+@bp.route("/api/v1/instances/<int:instance_id>/history.csv", defaults={"fmt": "csv"})
+@bp.route("/api/v1/instances/<int:instance_id>/history.json", defaults={"fmt": "json"})
 @csrf.exempt
 @roles_required(AUDITOR)
 def instance_history_file(instance_id: int, fmt: str):
