@@ -7,10 +7,12 @@ from flask import Blueprint, Response, render_template
 from engine.drafts import list_drafts
 from engine.errors import NotFound
 from engine.process_catalog import get_version, list_processes
+from engine.process_diff import human_duration
 
 from .. import nav
 from ..auth.blueprint import roles_required
 from ..extensions import db
+from ..i18n import current_language
 from . import texts  # noqa: F401 - registers the UI strings
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -34,7 +36,9 @@ def process(key: str):
     if not found:
         raise NotFound(what=f"Proses '{key}'")
     drafts = [d for d in list_drafts(db.session) if d.process_key == key]
-    return render_template("editor/process.html", process=found[0], drafts=drafts)
+    lang = current_language()
+    return render_template("editor/process.html", process=found[0], drafts=drafts,
+                           human_duration=lambda value: human_duration(value, lang))
 
 
 @bp.get("/proses/<key>/v<int:number>.bpmn")

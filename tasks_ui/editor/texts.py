@@ -46,6 +46,10 @@ TEXTS_MORE = {
                          "Bizagi).", "Start from a blank diagram or upload a file from another modeler "
                                     "(Camunda, Signavio, Bizagi)."),
     "ed_create": ("Buat draf", "Create draft"),
+    "ed_phone_hint": ("Di ponsel: pilih lajur atau langkah untuk mengubah propertinya; untuk menggambar "
+                      "langkah baru gunakan layar yang lebih lebar.",
+                      "On a phone: select a lane or step to change its properties; drawing new steps needs a "
+                      "wider screen."),
     "ed_watermark": ("Diagram digambar dengan bpmn-js (bpmn.io).", "Diagrams drawn with bpmn-js (bpmn.io)."),
 }
 register(TEXTS_MORE)

@@ -177,6 +177,7 @@
     if (lane) {
       lane.addEventListener("change", function () {
         modeler.get("modeling").updateProperties(element, { name: lane.value });
+        renderPanel(element);
       });
     }
     var duration = $("standard-duration");
@@ -320,12 +321,28 @@
   }
 
   // -- load, save, upload, deploy ---------------------------------------------------------------
+  function fit() {
+    // the whole diagram, right of the palette (so lane names are not hidden under it)
+    var canvas = modeler.get("canvas"), palette = document.querySelector(".djs-palette");
+    canvas.zoom("fit-viewport");
+    var box = canvas.viewbox(), left = palette && palette.offsetParent ? palette.offsetWidth + 20 : 10;
+    var scale = box.scale, inner = box.inner;
+    if (box.outer.width < 600) {
+      // a phone: the diagram's full height, its left part first (pan sideways), so labels stay legible
+      var ratio = box.outer.width / box.outer.height, height = Math.max(inner.height, 200) + 20;
+      canvas.viewbox({ x: inner.x - 10, y: inner.y - 10, width: height * ratio, height: height });
+      return;
+    }
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - 10 / scale,
+                     width: inner.width + (left + 10) / scale, height: inner.height + 20 / scale });
+  }
+
   function load() {
     return fetch(cfg.urls.data, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
       state.revision = d.revision;
       state.forms = d.forms || {};
       return modeler.importXML(d.xml).then(function () {
-        modeler.get("canvas").zoom("fit-viewport");
+        fit();
         showProblems(d.problems);
         state.dirty = false;
         $("revision").textContent = d.revision;
@@ -377,7 +394,7 @@
     if (!file) { return; }
     file.text().then(function (xml) {
       return modeler.importXML(xml).then(function () {
-        modeler.get("canvas").zoom("fit-viewport");
+        fit();
         return save();
       });
     }).catch(function (e) { status(T.upload_bad + " " + e.message, "error"); });
