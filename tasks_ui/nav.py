@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request, url_for
@@ -15,11 +16,11 @@ from .i18n import t
 
 @dataclass(frozen=True)
 class NavLink:
-    """A link in the top bar; ``roles`` None = everyone, empty = any logged-in user."""
+    """A link in the top bar; ``roles`` None = everyone, empty = any logged-in user, a function = its roles."""
 
     label_key: str
     endpoint: str
-    roles: frozenset[str] | None = None
+    roles: frozenset[str] | Callable[[], frozenset[str]] | None = None
     order: int = 50
 
 
@@ -28,7 +29,8 @@ _LINKS: dict[str, NavLink] = {}
 
 def register_link(label_key: str, endpoint: str, roles=None, order: int = 50) -> None:
     """Add a top-bar link (idempotent per endpoint)."""
-    _LINKS[endpoint] = NavLink(label_key, endpoint, None if roles is None else frozenset(roles), order)
+    roles = roles if roles is None or callable(roles) else frozenset(roles)
+    _LINKS[endpoint] = NavLink(label_key, endpoint, roles, order)
 
 
 def _visible(link: NavLink) -> bool:
@@ -36,6 +38,8 @@ def _visible(link: NavLink) -> bool:
         return True
     if not current_user.is_authenticated:
         return False
+    if callable(link.roles):
+        return bool(link.roles() & set(current_user.roles))
     return not link.roles or bool(link.roles & set(current_user.roles))
 
 

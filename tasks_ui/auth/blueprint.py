@@ -14,6 +14,7 @@ from engine import users
 from engine.actors import Actor
 from engine.errors import AuthenticationFailed
 from engine.models import User
+from engine.repository import lane_roles
 
 from ..errors import api_error
 from ..extensions import csrf, db, limiter, login_manager
@@ -60,14 +61,29 @@ def current_actor() -> Actor:
     return users.actor_for(current_user)
 
 
-def roles_required(*roles: str):
-    """Allow the view only to users holding one of ``roles`` (403 otherwise)."""
+def official_roles() -> frozenset[str]:
+    """Roles that work steps: every lane role of the role data but ``pelapor`` (a new lane role needs no code)."""
+    if "alur_official_roles" not in g:
+        g.alur_official_roles = frozenset(lane_roles(db.session)) - {"pelapor"}
+    return g.alur_official_roles
+
+
+def allowed_roles(roles) -> set[str]:
+    """Role keys from ``roles``, where an entry may also be a function returning role keys (e.g. official_roles)."""
+    allowed: set[str] = set()
+    for role in roles:
+        allowed |= set(role()) if callable(role) else {role}
+    return allowed
+
+
+def roles_required(*roles):
+    """Allow the view only to users holding one of ``roles`` (403 otherwise); see :func:`allowed_roles`."""
 
     def decorator(view):
         @functools.wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
-            if not set(roles) & set(current_user.roles):
+            if not allowed_roles(roles) & set(current_user.roles):
                 abort(403)
             return view(*args, **kwargs)
 

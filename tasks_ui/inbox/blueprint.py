@@ -12,7 +12,7 @@ from engine import inbox, runtime
 from engine.models import ProcessVersion, Role
 
 from .. import nav
-from ..auth.blueprint import current_actor, roles_required
+from ..auth.blueprint import current_actor, official_roles, roles_required
 from ..extensions import db
 from ..i18n import current_language, t
 from ..wiring import engine_context
@@ -21,10 +21,10 @@ from .timing import clock_text, duration_text, local_time_text, office_clock, ti
 
 bp = Blueprint("inbox", __name__)
 
-#: Roles that work steps; others get a 403 page.
-OFFICIAL_ROLES = ("petugas", "kasi", "kabid", "kepala_dinas")
+#: Roles that work steps (every lane role in the role data but pelapor); others get a 403 page.
+OFFICIAL_ROLES = (official_roles,)
 
-nav.register_link("nav_inbox", "inbox.inbox", roles=OFFICIAL_ROLES, order=10)
+nav.register_link("nav_inbox", "inbox.inbox", roles=official_roles, order=10)
 
 
 def _filters() -> dict:

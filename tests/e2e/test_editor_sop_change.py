@@ -188,3 +188,16 @@ def test_editor_and_process_pages_on_a_phone(live_server, new_page):
     screenshot(page, "editor-08-editor-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the editor scrolls sideways on a phone ({width}px)"
+
+
+def test_perpusnas_services_open_clean_in_the_editor(live_server, new_page):
+    page = new_page()
+    log_in(page, live_server.url, "process_owner")
+    for key, task in (("perpusnas_pengaduan", "tindak_lanjut"), ("sertifikasi_pustakawan", "asesmen")):
+        page.goto(f"{live_server.url}/editor/proses/{key}/ubah")
+        page.wait_for_selector("#canvas[data-ready='1']")
+        assert page.locator("#problem-count").inner_text() == "Tidak ada masalah."
+        _select(page, task)
+        assert page.locator("#task-form").input_value().endswith(".schema.json")
+        assert page.locator("#form-preview label").count() >= 2  # the form preview is drawn from its schema
+        screenshot(page, f"editor-09-{key}-desktop")
