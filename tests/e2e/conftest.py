@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,10 @@ class LiveServer:
     clock: FixedClock
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app over a temp SQLite DB with the shipped processes and one user per role, served in a thread."""
+@contextmanager
+def serve_app(folder: Path):
+    """The app over a fresh SQLite DB in ``folder`` with the shipped processes and one user per role, served
+    by werkzeug on port 0 in a thread; yields its :class:`LiveServer`."""
     from werkzeug.serving import make_server
 
     from engine.db import create_schema
@@ -69,7 +71,6 @@ def live_server(tmp_path_factory):
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
 
-    folder = tmp_path_factory.mktemp("e2e")
     clock = FixedClock(START)
     app = create_app(
         {
@@ -94,11 +95,20 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, clock)
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, clock)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served for the whole session (see :func:`serve_app`)."""
+    with serve_app(tmp_path_factory.mktemp("e2e")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

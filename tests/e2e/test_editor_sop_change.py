@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import log_in, screenshot
+import pytest
+
+from tests.e2e.conftest import log_in, screenshot, serve_app
 from tests.engine_helpers import MUBA_INTAKE
 
 #: A non-interrupting boundary timer on "Beri Solusi" leading to an end event, written with an unquoted
@@ -26,6 +28,13 @@ ADD_BROKEN_TIMER = """() => {
   modeling.updateProperties(end, {id: 'pengingat_selesai', name: 'Kabid diingatkan'});
   return boundary.id;
 }"""
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A server of its own: the SOP change deployed here must not reach other browser tests' complaints."""
+    with serve_app(tmp_path_factory.mktemp("e2e-editor")) as served:
+        yield served
 
 
 def _submit(live_server, subject: str):
