@@ -6,8 +6,9 @@ import functools
 import json
 from pathlib import Path
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
+from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from engine import drafts
@@ -118,7 +119,9 @@ def editor_page(draft_id: int):
         "urls": {name: url_for(f"editor.{endpoint}", draft_id=draft.id) for name, endpoint in
                  (("data", "draft_data"), ("save", "save"), ("fix", "fix"), ("deploy", "deploy"))},
     }
-    return render_template("editor/editor.html", draft=draft, config_json=config)
+    # keys unsorted (unlike |tojson): the form preview lists fields in the schema's own order
+    return render_template("editor/editor.html", draft=draft,
+                           config_json=htmlsafe_json_dumps(config, dumps=json.dumps))
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,9 +139,10 @@ def draft_data(draft_id: int):
     draft = drafts.get_draft(db.session, draft_id)
     lint = lint_for_editor(db.session, engine_context(), draft.bpmn_xml.encode(), draft.forms,
                            lang=current_language())
-    return jsonify({"id": draft.id, "xml": draft.bpmn_xml, "forms": draft.forms, "revision": draft.revision,
-                    "process": draft.process_key, "problems": lint["problems"],
-                    "deployed_version_id": draft.deployed_version_id})
+    body = {"id": draft.id, "xml": draft.bpmn_xml, "forms": draft.forms, "revision": draft.revision,
+            "process": draft.process_key, "problems": lint["problems"],
+            "deployed_version_id": draft.deployed_version_id}
+    return Response(json.dumps(body), mimetype="application/json")  # form fields keep their order
 
 
 @bp.post("/draf/<int:draft_id>/simpan")

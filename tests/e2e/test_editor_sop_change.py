@@ -208,5 +208,6 @@ def test_perpusnas_services_open_clean_in_the_editor(live_server, new_page):
         assert page.locator("#problem-count").inner_text() == "Tidak ada masalah."
         _select(page, task)
         assert page.locator("#task-form").input_value().endswith(".schema.json")
-        assert page.locator("#form-preview label").count() >= 2  # the form preview is drawn from its schema
+        labels = page.locator("#form-preview label").all_inner_texts()  # drawn from the schema, in its order
+        assert len(labels) >= 2 and labels[0] in ("Unit penanggung jawab *", "Rekomendasi asesor *"), labels
         screenshot(page, f"editor-09-{key}-desktop")
