@@ -21,8 +21,12 @@ NEW = ("perpusnas_pengaduan", "sertifikasi_pustakawan")
 
 def _forms_of(key: str) -> dict[str, dict]:
     """The form files the BPMN names (as a process owner would pick them from processes/forms/)."""
-    names = set(re.findall(r'name="formJsonSchemaFilename" value="([^"]+)"', (PROCESSES / f"{key}.bpmn").read_text()))
-    return {name: json.loads((PROCESSES / "forms" / name).read_text(encoding="utf-8")) for name in sorted(names)}
+    names = set(
+        re.findall(r'name="formJsonSchemaFilename" value="([^"]+)"', (PROCESSES / f"{key}.bpmn").read_text())
+    )
+    return {
+        name: json.loads((PROCESSES / "forms" / name).read_text(encoding="utf-8")) for name in sorted(names)
+    }
 
 
 @pytest.fixture
@@ -32,20 +36,31 @@ def bare_app(db_url, clock):
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
 
-    application = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "test-secret", "ALUR_CLOCK": clock,
-        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SECRET_KEY": "test-secret",
+            "ALUR_CLOCK": clock,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with application.app_context():
         create_schema(db.engine)
         ctx = engine_context()
         users.load_roles(db.session, ctx, PROCESSES / "roles.json")
-        forms = {name: text for name, text in shipped_forms().items()
-                 if not name.startswith(("perpusnas-", "sertifikasi-"))}
+        forms = {
+            name: text
+            for name, text in shipped_forms().items()
+            if not name.startswith(("perpusnas-", "sertifikasi-"))
+        }
         for path in sorted(PROCESSES.glob("*.bpmn")):
             if path.stem not in NEW:
-                deploy.deploy_process(db.session, ctx, path.read_bytes(), forms, actor=SYSTEM_INIT,
-                                      filename=path.name)
+                deploy.deploy_process(
+                    db.session, ctx, path.read_bytes(), forms, actor=SYSTEM_INIT, filename=path.name
+                )
         for role, password in {**PASSWORDS, "asesor": "sandi-asesor-123"}.items():
             users.create_user(db.session, ctx, role, password, [role], actor=SYSTEM_INIT)
         db.session.remove()
@@ -55,8 +70,14 @@ def bare_app(db_url, clock):
 
 
 def _login(client, username: str, password: str | None = None) -> None:
-    response = client.post("/login", data={"username": username, "password": password or PASSWORDS[username],
-                                           "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password or PASSWORDS[username],
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert response.status_code == 302
 
 
@@ -79,50 +100,108 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
     saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": xml, "revision": 1}, headers=headers)
     assert saved.status_code == 200
     missing = {p["element_id"] for p in saved.get_json()["problems"]}
-    assert missing == {"periksa_pendaftaran", "sampaikan_tidak_memenuhi", "jadwalkan_asesmen", "periksa_berkas",
-                       "asesmen", "terbitkan_sertifikat", "sampaikan_hasil"}
-    refused = client.post(f"/editor/draf/{draft_id}/pasang", json={
-        "revision": 2, "sop_number": "Layanan Sertifikasi Profesi Pustakawan", "effective_date": "2026-03-16"},
-        headers=headers)
+    assert missing == {
+        "periksa_pendaftaran",
+        "sampaikan_tidak_memenuhi",
+        "jadwalkan_asesmen",
+        "periksa_berkas",
+        "asesmen",
+        "terbitkan_sertifikat",
+        "sampaikan_hasil",
+    }
+    refused = client.post(
+        f"/editor/draf/{draft_id}/pasang",
+        json={
+            "revision": 2,
+            "sop_number": "Layanan Sertifikasi Profesi Pustakawan",
+            "effective_date": "2026-03-16",
+        },
+        headers=headers,
+    )
     assert refused.status_code == 422 and "asesmen" in refused.get_json()["error"]["fields"]
 
     # then the forms (JSON Schema, as the side panel's schema editor sends them)
     forms = _forms_of("sertifikasi_pustakawan")
-    saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": xml, "forms": forms, "revision": 2},
-                        headers=headers)
+    saved = client.post(
+        f"/editor/draf/{draft_id}/simpan", json={"xml": xml, "forms": forms, "revision": 2}, headers=headers
+    )
     assert saved.status_code == 200 and saved.get_json()["problems"] == []
-    deployed = client.post(f"/editor/draf/{draft_id}/pasang", json={
-        "revision": 3, "sop_number": "Layanan Sertifikasi Profesi Pustakawan", "effective_date": "2026-03-16"},
-        headers=headers)
+    deployed = client.post(
+        f"/editor/draf/{draft_id}/pasang",
+        json={
+            "revision": 3,
+            "sop_number": "Layanan Sertifikasi Profesi Pustakawan",
+            "effective_date": "2026-03-16",
+        },
+        headers=headers,
+    )
     assert deployed.status_code == 201, deployed.get_json()
     assert deployed.get_json()["process"] == "sertifikasi_pustakawan" and deployed.get_json()["version"] == 1
     page = client.get("/editor/proses/sertifikasi_pustakawan").get_data(as_text=True)
     assert "Laksanakan Asesmen Kompetensi" in page and "asesor" in page
 
     # the secretariat starts an application
-    starts_over_http = any(rule.rule == "/api/v1/processes/<key>/instances" for rule in bare_app.url_map.iter_rules())
+    starts_over_http = any(
+        rule.rule == "/api/v1/processes/<key>/instances" for rule in bare_app.url_map.iter_rules()
+    )
     if starts_over_http:
         token = client.post("/api/v1/tokens", json={"username": "petugas", "password": PASSWORDS["petugas"]})
-        started = client.post("/api/v1/processes/sertifikasi_pustakawan/instances", json={"data": {}},
-                              headers={"Authorization": f"Bearer {token.get_json()['token']}"})
+        started = client.post(
+            "/api/v1/processes/sertifikasi_pustakawan/instances",
+            json={"data": {}},
+            headers={"Authorization": f"Bearer {token.get_json()['token']}"},
+        )
         assert started.status_code == 201, started.get_json()
         instance_id = started.get_json()["instance_id"]
     with bare_app.app_context():
         ctx = engine_context()
         if not starts_over_http:  # the start endpoint belongs to the API package; until it lands, the engine
-            instance_id = runtime.start_instance(db.session, ctx, "sertifikasi_pustakawan", {},
-                                                 actor=Actor("petugas", frozenset({"petugas"}))).id
+            instance_id = runtime.start_instance(
+                db.session, ctx, "sertifikasi_pustakawan", {}, actor=Actor("petugas", frozenset({"petugas"}))
+            ).id
         petugas = Actor("petugas", frozenset({"petugas"}))
-        step(db.session, ctx, instance_id, "periksa_pendaftaran", petugas, {
-            "nomor_pendaftaran": "SERT-2026-0001", "nama_sesuai_ijazah": "ANDI PRATAMA", "instansi": "Perpustakaan Desa",
-            "pendidikan_terakhir": "SLTA", "pendidikan_ilmu_perpustakaan": False, "sertifikat_pelatihan": False,
-            "pengalaman_kerja_tahun": 4, "pengalaman_berkelanjutan": True, "klaster": "Layanan Perpustakaan",
-            "asesmen_mandiri_daring": True})
-        step(db.session, ctx, instance_id, "jadwalkan_asesmen", petugas, {
-            "tanggal_asesmen": "2026-04-07", "tempat_asesmen": "Daring", "nama_asesor": "Dra. Sri Wahyuni"})
-        documents = {k: True for k in ("fr_apl_01", "fr_apl_02", "pas_foto", "fotokopi_ktp", "fotokopi_ijazah",
-                                       "sk_bekerja", "surat_rekomendasi_atasan", "daftar_riwayat_hidup", "materai",
-                                       "bukti_kompetensi")}
+        step(
+            db.session,
+            ctx,
+            instance_id,
+            "periksa_pendaftaran",
+            petugas,
+            {
+                "nomor_pendaftaran": "SERT-2026-0001",
+                "nama_sesuai_ijazah": "ANDI PRATAMA",
+                "instansi": "Perpustakaan Desa",
+                "pendidikan_terakhir": "SLTA",
+                "pendidikan_ilmu_perpustakaan": False,
+                "sertifikat_pelatihan": False,
+                "pengalaman_kerja_tahun": 4,
+                "pengalaman_berkelanjutan": True,
+                "klaster": "Layanan Perpustakaan",
+                "asesmen_mandiri_daring": True,
+            },
+        )
+        step(
+            db.session,
+            ctx,
+            instance_id,
+            "jadwalkan_asesmen",
+            petugas,
+            {"tanggal_asesmen": "2026-04-07", "tempat_asesmen": "Daring", "nama_asesor": "Dra. Sri Wahyuni"},
+        )
+        documents = {
+            k: True
+            for k in (
+                "fr_apl_01",
+                "fr_apl_02",
+                "pas_foto",
+                "fotokopi_ktp",
+                "fotokopi_ijazah",
+                "sk_bekerja",
+                "surat_rekomendasi_atasan",
+                "daftar_riwayat_hidup",
+                "materai",
+                "bukti_kompetensi",
+            )
+        }
         step(db.session, ctx, instance_id, "periksa_berkas", petugas, {**documents, "berkas_lengkap": True})
         task_id = ready_task(db.session, instance_id, "asesmen").id
         db.session.remove()
@@ -135,13 +214,25 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
     token = csrf_token(client, f"/tasks/{task_id}")
     empty = client.post(f"/tasks/{task_id}", data={"csrf_token": token})
     assert empty.status_code == 422 and "Wajib diisi." in empty.get_data(as_text=True)
-    done = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "rekomendasi_asesor": "kompeten",
-                                                 "catatan_asesor": "Kompeten pada semua unit."})
+    done = client.post(
+        f"/tasks/{task_id}",
+        data={
+            "csrf_token": token,
+            "rekomendasi_asesor": "kompeten",
+            "catatan_asesor": "Kompeten pada semua unit.",
+        },
+    )
     assert done.status_code == 302
     assert client.get("/editor/").status_code == 403
     with bare_app.app_context():
-        step(db.session, ctx, instance_id, "terbitkan_sertifikat", petugas,
-             {"nomor_sertifikat": "LSP-PUS/2026/0001", "tanggal_terbit": "2026-04-20"})
+        step(
+            db.session,
+            ctx,
+            instance_id,
+            "terbitkan_sertifikat",
+            petugas,
+            {"nomor_sertifikat": "LSP-PUS/2026/0001", "tanggal_terbit": "2026-04-20"},
+        )
         from engine.models import ProcessInstance
 
         assert db.session.get(ProcessInstance, instance_id).status == "completed"
@@ -150,18 +241,32 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
 
 def test_perpusnas_complaints_deployed_through_the_api_with_their_forms(bare_app):
     client = bare_app.test_client()
-    token = client.post("/api/v1/tokens", json={"username": "process_owner", "password": PASSWORDS["process_owner"]})
+    token = client.post(
+        "/api/v1/tokens", json={"username": "process_owner", "password": PASSWORDS["process_owner"]}
+    )
     headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
     bpmn = (PROCESSES / "perpusnas_pengaduan.bpmn").read_bytes()
     # raw XML cannot name forms Alur does not know: 422 naming every step that lacks one
     raw = client.post("/api/v1/processes", data=bpmn, headers={**headers, "Content-Type": "application/xml"})
     assert raw.status_code == 422
-    assert {"terima_pengaduan", "tindak_lanjut", "evaluasi_tindak_lanjut"} <= set(raw.get_json()["error"]["fields"])
-    files = [(io.BytesIO(json.dumps(schema).encode()), name) for name, schema in _forms_of("perpusnas_pengaduan").items()
-             if name.startswith("perpusnas-")]  # the shared intake and "lengkapi" forms are already known
-    response = client.post("/api/v1/processes", headers=headers, content_type="multipart/form-data", data={
-        "bpmn": (io.BytesIO(bpmn), "perpusnas_pengaduan.bpmn"), "forms": files,
-        "sop_number": "Perka Perpustakaan Nasional RI No. 5 Tahun 2016"})
+    assert {"terima_pengaduan", "tindak_lanjut", "evaluasi_tindak_lanjut"} <= set(
+        raw.get_json()["error"]["fields"]
+    )
+    files = [
+        (io.BytesIO(json.dumps(schema).encode()), name)
+        for name, schema in _forms_of("perpusnas_pengaduan").items()
+        if name.startswith("perpusnas-")
+    ]  # the shared intake and "lengkapi" forms are already known
+    response = client.post(
+        "/api/v1/processes",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={
+            "bpmn": (io.BytesIO(bpmn), "perpusnas_pengaduan.bpmn"),
+            "forms": files,
+            "sop_number": "Perka Perpustakaan Nasional RI No. 5 Tahun 2016",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["process"] == "perpusnas_pengaduan"
     listed = client.get("/api/v1/processes", headers=headers).get_json()["processes"]

@@ -43,8 +43,9 @@ def _submit(live_server, subject: str):
     from tasks_ui.wiring import engine_context
 
     with live_server.app.app_context():
-        submission = submit_complaint(db.session, engine_context(), "muba_pengaduan",
-                                      {**MUBA_INTAKE, "subject": subject})
+        submission = submit_complaint(
+            db.session, engine_context(), "muba_pengaduan", {**MUBA_INTAKE, "subject": subject}
+        )
         result = submission.instance.id, submission.tracking_code, submission.instance.version.version
         db.session.remove()
     return result
@@ -58,12 +59,16 @@ def _to_beri_solusi(live_server, instance_id: int) -> None:
     from tasks_ui.wiring import engine_context
     from tests.engine_helpers import ready_task
 
-    steps = [("verifikasi_formulir", "petugas", {"nomor_buku_pengaduan": "7/III/2026", "lengkap": True}),
-             ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Rak ditata ulang."})]
+    steps = [
+        ("verifikasi_formulir", "petugas", {"nomor_buku_pengaduan": "7/III/2026", "lengkap": True}),
+        ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Rak ditata ulang."}),
+    ]
     with live_server.app.app_context():
         for bpmn_id, role, data in steps:
             task = ready_task(db.session, instance_id, bpmn_id)
-            runtime.complete_task(db.session, engine_context(), task.id, data, actor=Actor(role, frozenset({role})))
+            runtime.complete_task(
+                db.session, engine_context(), task.id, data, actor=Actor(role, frozenset({role}))
+            )
         db.session.remove()
 
 
@@ -183,8 +188,10 @@ def test_editor_and_process_pages_on_a_phone(live_server, new_page):
     base = live_server.url
     page = new_page(phone=True)
     log_in(page, base, "process_owner")
-    for path, name in (("/editor/", "editor-06-processes-phone"),
-                       ("/editor/proses/muba_pengaduan", "editor-07-process-phone")):
+    for path, name in (
+        ("/editor/", "editor-06-processes-phone"),
+        ("/editor/proses/muba_pengaduan", "editor-07-process-phone"),
+    ):
         page.goto(base + path)
         screenshot(page, name)
         width = page.evaluate("document.documentElement.scrollWidth")
