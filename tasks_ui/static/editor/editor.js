@@ -144,7 +144,7 @@
     if (bo.$type === "bpmn:UserTask" || bo.$type === "bpmn:ManualTask") {
       var iso = getProperty(bo, "standard_duration");
       html += field(T.standard_duration, '<input id="standard-duration" value="' + esc(isoToHuman(iso)) +
-        '" placeholder="45 menit"><p class="hint" id="duration-iso">' + esc(iso || "—") + "</p>", T.duration_hint);
+        '" placeholder="mis. 45 menit"><p class="hint" id="duration-iso">' + esc(iso || "—") + "</p>", T.duration_hint);
       var form = getProperty(bo, "formJsonSchemaFilename"), forms = allForms();
       var formOptions = Object.keys(forms).sort().map(function (k) {
         return '<option value="' + esc(k) + '"' + (k === form ? " selected" : "") + ">" + esc(k) + "</option>";
@@ -257,7 +257,7 @@
     Object.keys(schema.properties || {}).forEach(function (key) {
       var p = schema.properties[key] || {}, label = (p.title || key) + (required.indexOf(key) >= 0 ? " *" : "");
       var input;
-      var choices = p.enum || (p.oneOf || []).map(function (o) { return o.const; });
+      var choices = p.enum || (p.oneOf || []).map(function (o) { return o.title || o.const; });
       if (choices && choices.length) {
         input = "<select disabled>" + choices.map(function (c) { return "<option>" + esc(c) + "</option>"; }).join("") + "</select>";
       } else if (p.type === "boolean") {
