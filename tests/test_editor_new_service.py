@@ -10,11 +10,10 @@ import re
 
 import pytest
 
-from engine import deploy, runtime, users
-from engine.actors import SYSTEM_INIT, Actor
+from engine import deploy, users
+from engine.actors import SYSTEM_INIT
 from engine.db import create_schema
 from tests.conftest import PASSWORDS, PROCESSES, csrf_token, shipped_forms
-from tests.engine_helpers import ready_task, step
 
 NEW = ("perpusnas_pengaduan", "sertifikasi_pustakawan")
 
@@ -82,8 +81,6 @@ def _login(client, username: str, password: str | None = None) -> None:
 
 
 def test_certification_built_in_the_editor_then_run(bare_app, clock):
-    from tasks_ui.extensions import db
-    from tasks_ui.wiring import engine_context
 
     client = bare_app.test_client()
     _login(client, "process_owner")
@@ -140,73 +137,64 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
     page = client.get("/editor/proses/sertifikasi_pustakawan").get_data(as_text=True)
     assert "Laksanakan Asesmen Kompetensi" in page and "asesor" in page
 
-    # the secretariat starts an application
-    starts_over_http = any(
-        rule.rule == "/api/v1/processes/<key>/instances" for rule in bare_app.url_map.iter_rules()
+    # the secretariat starts an application and works its steps over the API
+    api = bare_app.test_client()
+    token = api.post("/api/v1/tokens", json={"username": "petugas", "password": PASSWORDS["petugas"]})
+    petugas = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    started = api.post(
+        "/api/v1/processes/sertifikasi_pustakawan/instances", json={"data": {}}, headers=petugas
     )
-    if starts_over_http:
-        token = client.post("/api/v1/tokens", json={"username": "petugas", "password": PASSWORDS["petugas"]})
-        started = client.post(
-            "/api/v1/processes/sertifikasi_pustakawan/instances",
-            json={"data": {}},
-            headers={"Authorization": f"Bearer {token.get_json()['token']}"},
-        )
-        assert started.status_code == 201, started.get_json()
-        instance_id = started.get_json()["instance_id"]
-    with bare_app.app_context():
-        ctx = engine_context()
-        if not starts_over_http:  # the start endpoint belongs to the API package; until it lands, the engine
-            instance_id = runtime.start_instance(
-                db.session, ctx, "sertifikasi_pustakawan", {}, actor=Actor("petugas", frozenset({"petugas"}))
-            ).id
-        petugas = Actor("petugas", frozenset({"petugas"}))
-        step(
-            db.session,
-            ctx,
-            instance_id,
-            "periksa_pendaftaran",
-            petugas,
-            {
-                "nomor_pendaftaran": "SERT-2026-0001",
-                "nama_sesuai_ijazah": "ANDI PRATAMA",
-                "instansi": "Perpustakaan Desa",
-                "pendidikan_terakhir": "SLTA",
-                "pendidikan_ilmu_perpustakaan": False,
-                "sertifikat_pelatihan": False,
-                "pengalaman_kerja_tahun": 4,
-                "pengalaman_berkelanjutan": True,
-                "klaster": "Layanan Perpustakaan",
-                "asesmen_mandiri_daring": True,
-            },
-        )
-        step(
-            db.session,
-            ctx,
-            instance_id,
-            "jadwalkan_asesmen",
-            petugas,
-            {"tanggal_asesmen": "2026-04-07", "tempat_asesmen": "Daring", "nama_asesor": "Dra. Sri Wahyuni"},
-        )
-        documents = {
-            k: True
-            for k in (
-                "fr_apl_01",
-                "fr_apl_02",
-                "pas_foto",
-                "fotokopi_ktp",
-                "fotokopi_ijazah",
-                "sk_bekerja",
-                "surat_rekomendasi_atasan",
-                "daftar_riwayat_hidup",
-                "materai",
-                "bukti_kompetensi",
-            )
-        }
-        step(db.session, ctx, instance_id, "periksa_berkas", petugas, {**documents, "berkas_lengkap": True})
-        task_id = ready_task(db.session, instance_id, "asesmen").id
-        db.session.remove()
+    assert started.status_code == 201, started.get_json()
+    instance_id = started.get_json()["instance_id"]
 
-    # the new lane role works in the inbox like any other: its link, its step, its form
+    def complete(bpmn_id: str, data: dict) -> dict:
+        tasks = api.get(f"/api/v1/instances/{instance_id}", headers=petugas).get_json()["current_tasks"]
+        [task] = [t for t in tasks if t["bpmn_id"] == bpmn_id]
+        response = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data}, headers=petugas)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    registration = {
+        "nomor_pendaftaran": "SERT-2026-0001",
+        "nama_sesuai_ijazah": "ANDI PRATAMA",
+        "instansi": "Perpustakaan Desa",
+        "pendidikan_terakhir": "SLTA",
+        "pendidikan_ilmu_perpustakaan": False,
+        "sertifikat_pelatihan": False,
+        "pengalaman_kerja_tahun": 4,
+        "pengalaman_berkelanjutan": True,
+        "klaster": "Layanan Perpustakaan",
+        "asesmen_mandiri_daring": True,
+    }
+    complete("periksa_pendaftaran", registration)  # eligible by experience: the BPMN script decided
+    complete(
+        "jadwalkan_asesmen",
+        {"tanggal_asesmen": "2026-04-07", "tempat_asesmen": "Daring", "nama_asesor": "Dra. Sri Wahyuni"},
+    )
+    documents = dict.fromkeys(
+        (
+            "fr_apl_01",
+            "fr_apl_02",
+            "pas_foto",
+            "fotokopi_ktp",
+            "fotokopi_ijazah",
+            "sk_bekerja",
+            "surat_rekomendasi_atasan",
+            "daftar_riwayat_hidup",
+            "materai",
+            "bukti_kompetensi",
+        ),
+        True,
+    )
+    after = complete("periksa_berkas", {**documents, "berkas_lengkap": True})
+    [assessment] = after["next_tasks"]
+    assert (assessment["bpmn_id"], assessment["role"]) == ("asesmen", "asesor")
+    task_id = assessment["id"]
+
+    # the new lane role works in the API and the inbox like any other: its tasks, its link, its form
+    token = api.post("/api/v1/tokens", json={"username": "asesor", "password": "sandi-asesor-123"})
+    listed = api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
+    assert listed.status_code == 200 and [t["id"] for t in listed.get_json()] == [task_id]
     client.post("/logout", data={"csrf_token": csrf_token(client, "/editor/")})
     _login(client, "asesor", "sandi-asesor-123")
     inbox = client.get("/inbox").get_data(as_text=True)
@@ -224,19 +212,11 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
     )
     assert done.status_code == 302
     assert client.get("/editor/").status_code == 403
-    with bare_app.app_context():
-        step(
-            db.session,
-            ctx,
-            instance_id,
-            "terbitkan_sertifikat",
-            petugas,
-            {"nomor_sertifikat": "LSP-PUS/2026/0001", "tanggal_terbit": "2026-04-20"},
-        )
-        from engine.models import ProcessInstance
-
-        assert db.session.get(ProcessInstance, instance_id).status == "completed"
-        db.session.remove()
+    complete(
+        "terbitkan_sertifikat", {"nomor_sertifikat": "LSP-PUS/2026/0001", "tanggal_terbit": "2026-04-20"}
+    )
+    state = api.get(f"/api/v1/instances/{instance_id}", headers=petugas).get_json()
+    assert state["status"] == "completed" and state["current_tasks"] == []
 
 
 def test_perpusnas_complaints_deployed_through_the_api_with_their_forms(bare_app):

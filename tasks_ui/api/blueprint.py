@@ -12,6 +12,7 @@ from engine.errors import InvalidInput
 from engine.inbox import InboxEntry, timer_state
 from engine.models import HumanTask
 
+from ..auth.blueprint import official_roles
 from ..extensions import csrf
 from ..i18n import t
 from . import texts  # noqa: F401 - registers the messages
@@ -21,8 +22,8 @@ csrf.exempt(bp)  # bearer-token callers carry no CSRF token; session callers are
 
 #: Largest JSON body the API reads (``ALUR_API_MAX_BODY_BYTES``); larger requests get 413.
 DEFAULT_MAX_BODY = 1024 * 1024
-#: Roles that work steps.
-OFFICIAL_ROLES = ("petugas", "kasi", "kabid", "kepala_dinas")
+#: Roles that work steps (read from the role data, so a new lane role needs no code).
+OFFICIAL_ROLES = (official_roles,)  # every lane role of the role data but pelapor
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

@@ -17,7 +17,7 @@ from engine.models import HumanTask
 from engine.repository import get_instance, latest_version
 from engine.visibility import complaint_view
 
-from ..auth.blueprint import current_actor, roles_required
+from ..auth.blueprint import allowed_roles, current_actor, roles_required
 from ..extensions import db, limiter, login_manager
 from ..i18n import t
 from ..wiring import engine_context
@@ -117,7 +117,7 @@ def show_instance(instance_id: int):
     now = ctx.clock.now()
     ready = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                        HumanTask.state == "ready").order_by(HumanTask.id))
-    purpose = "audit" if not set(actor.roles) & set(OFFICIAL_ROLES) else "work"
+    purpose = "audit" if not set(actor.roles) & allowed_roles(OFFICIAL_ROLES) else "work"
     body = {
         "id": instance.id, "process": instance.process_key, "status": instance.status, "stage": instance.stage,
         "version": instance.version.version, "version_sha256": instance.version.sha256,
