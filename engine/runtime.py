@@ -65,6 +65,7 @@ def operation(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(session: Session, ctx: EngineContext, *args, **kwargs):
         try:
+            _begin_write(session)
             with using_clock(ctx.clock):
                 result = fn(session, ctx, *args, **kwargs)
             session.commit()
@@ -85,6 +86,18 @@ def operation(fn: Callable) -> Callable:
             raise
 
     return wrapper
+
+
+def _begin_write(session: Session) -> None:
+    """SQLite: take the write lock when the operation starts (``BEGIN IMMEDIATE``, waiting up to the busy
+    timeout). Otherwise the transaction begins as a reader and its first write finds the database changed
+    by another connection: SQLite then fails at once with "database is locked" instead of waiting, and two
+    officials completing *different* complaints would see a 409. PostgreSQL needs nothing (row locks)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_disconnect(error: BaseException) -> bool:
