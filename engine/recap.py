@@ -172,6 +172,49 @@ def _at(value: datetime) -> Any:
     return literal(value, UTCDateTime())
 
 
+# -- per-complaint flags from its step rows ---------------------------------------------------------
+
+def _flag_columns(cut) -> list:
+    """Aggregates over a complaint's ``human_task`` rows, as at the cut-off ``cut``."""
+    official = HumanTask.role != "pelapor"
+    live = HumanTask.state != "cancelled"
+    main = live & HumanTask.is_escalation.is_(False)
+
+    def missed(deadline):
+        return func.max(case((official & live & deadline.is_not(None) & (deadline < cut)
+                              & (HumanTask.completed_at.is_(None) | (HumanTask.completed_at > deadline)), 1),
+                             else_=0))
+
+    open_at_cut = (HumanTask.ready_at <= cut) & (HumanTask.completed_at.is_(None) | (HumanTask.completed_at > cut))
+    return [
+        HumanTask.instance_id.label("instance_id"),
+        func.max(case((HumanTask.sla_due_at.is_not(None) & (HumanTask.ready_at <= cut), 1), else_=0)).label("has_sla"),
+        missed(HumanTask.sla_due_at).label("sla_missed"),
+        missed(HumanTask.due_at).label("standard_missed"),
+        func.max(case((HumanTask.is_escalation & (HumanTask.ready_at <= cut), 1), else_=0)).label("escalated"),
+        func.max(case(((HumanTask.role == "pelapor") & live & open_at_cut, 1), else_=0)).label("waiting_reporter"),
+        func.max(case((HumanTask.bpmn_id.in_(status_map().get("forwarding_steps", []))
+                       & (HumanTask.completed_at <= cut), 1), else_=0)).label("forwarded"),
+        # a step of the main path (not an escalation) still open: the complaint is not finished
+        func.max(case((main & open_at_cut, 1), else_=0)).label("open_main"),
+        func.max(case((main & (HumanTask.completed_at <= cut), HumanTask.completed_at), else_=None)).label("last_main"),
+    ]
+
+
+def _finished_at(row, cutoff: datetime) -> datetime | None:
+    """When the complaint was finished, if by the cut-off: its instance completed, or its main path ended
+    (every step but an escalation done: an open escalation does not keep an answered complaint open)."""
+    if row.status == "merged":
+        return None
+    if row.completed_at is not None and row.completed_at <= cutoff:
+        return row.completed_at
+    if row.open_main == 0 and row.last_main is not None:
+        last = row.last_main
+        return last if isinstance(last, datetime) else UTCDateTime().process_result_value(
+            datetime.fromisoformat(str(last)), None)
+    return None
+
+
 # -- the complaints of a period --------------------------------------------------------------------
 
 def _complaints(session: Session, keys: Sequence[str], since: datetime, until: datetime,
@@ -179,45 +222,26 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
     """One dict per complaint received in [since, until): metadata, status and deadline state at ``cutoff``."""
     if not keys:
         return []
-    mapping = status_map()
     cut = _at(cutoff)
-    official = HumanTask.role != "pelapor"
-    live = HumanTask.state != "cancelled"
-
-    def missed(deadline):
-        return func.max(case((official & live & deadline.is_not(None) & (deadline < cut)
-                              & (HumanTask.completed_at.is_(None) | (HumanTask.completed_at > deadline)), 1),
-                             else_=0))
-
-    flags = (
-        select(HumanTask.instance_id.label("instance_id"),
-               func.max(case((HumanTask.sla_due_at.is_not(None) & (HumanTask.ready_at <= cut), 1), else_=0))
-               .label("has_sla"),
-               missed(HumanTask.sla_due_at).label("sla_missed"),
-               missed(HumanTask.due_at).label("standard_missed"),
-               func.max(case((HumanTask.is_escalation & (HumanTask.ready_at <= cut), 1), else_=0)).label("escalated"),
-               func.max(case(((HumanTask.role == "pelapor") & live & (HumanTask.ready_at <= cut)
-                              & (HumanTask.completed_at.is_(None) | (HumanTask.completed_at > cut)), 1), else_=0))
-               .label("waiting_reporter"),
-               func.max(case((HumanTask.bpmn_id.in_(mapping.get("forwarding_steps", []))
-                              & (HumanTask.completed_at <= cut), 1), else_=0)).label("forwarded"))
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
-               ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
-        .group_by(HumanTask.instance_id).subquery())
+    in_period = (ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
+                 ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
+    flags = (select(*_flag_columns(cut)).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(*in_period).group_by(HumanTask.instance_id).subquery())
     query = (
         select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.channel, ProcessInstance.status,
                ProcessInstance.received_at, ProcessInstance.completed_at, ProcessInstance.tracking_code,
                ProcessInstance.subject, ProcessInstance.anonymity, ProcessInstance.answer, ProcessInstance.stage,
                ProcessInstance.started_by, flags.c.has_sla, flags.c.sla_missed, flags.c.standard_missed,
-               flags.c.escalated, flags.c.waiting_reporter, flags.c.forwarded)
+               flags.c.escalated, flags.c.waiting_reporter, flags.c.forwarded, flags.c.open_main,
+               flags.c.last_main)
         .outerjoin(flags, flags.c.instance_id == ProcessInstance.id)
         .where(ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
                ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
         .order_by(ProcessInstance.received_at, ProcessInstance.id))
     out = []
     for row in session.execute(query):
-        finished = row.completed_at is not None and row.completed_at <= cutoff
+        finished_at = _finished_at(row, cutoff)
+        finished = finished_at is not None
         if row.status == "merged":
             status = "merged"
         elif finished:
@@ -236,7 +260,7 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
         out.append({
             "instance_id": row.id, "tracking_code": row.tracking_code, "process": row.process_key,
             "channel": row.channel or "tidak_diketahui", "category": None, "anonymity": row.anonymity or "none",
-            "received_at": row.received_at, "completed_at": row.completed_at if finished else None,
+            "received_at": row.received_at, "completed_at": finished_at,
             "status": status, "sla": sla, "escalated": bool(row.escalated),
             "stage": "Selesai" if finished else (row.stage or ""), "subject": row.subject or "",
             "answer": (row.answer or "")[:ANSWER_SUMMARY_CHARS] if finished else "",
@@ -324,23 +348,27 @@ def _steps(session: Session, ctx: EngineContext, keys: Sequence[str], since: dat
 
 
 def _backlog(session: Session, keys: Sequence[str], cutoff: datetime) -> dict:
-    """Complaints received before the cut-off that were not finished (nor merged) by it."""
+    """Complaints received by the cut-off (any period) that were not finished (nor merged) by it."""
     empty = {"total": 0, "by_process": [], "oldest_received_at": None}
     if not keys:
         return empty
     cut = _at(cutoff)
+    # only instances not completed by the cut-off need their step rows looked at (few of them)
+    unfinished = (ProcessInstance.process_key.in_(keys), ProcessInstance.tracking_code.is_not(None),
+                  ProcessInstance.received_at <= cut, ProcessInstance.status != "merged",
+                  ProcessInstance.completed_at.is_(None) | (ProcessInstance.completed_at > cut))
+    flags = (select(*_flag_columns(cut)).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(*unfinished).group_by(HumanTask.instance_id).subquery())
     rows = session.execute(
-        select(ProcessInstance.process_key, func.count(), func.min(ProcessInstance.received_at))
-        .where(ProcessInstance.process_key.in_(keys), ProcessInstance.tracking_code.is_not(None),
-               ProcessInstance.received_at <= cut, ProcessInstance.status != "merged",
-               ProcessInstance.completed_at.is_(None) | (ProcessInstance.completed_at > cut))
-        .group_by(ProcessInstance.process_key).order_by(ProcessInstance.process_key)).all()
-    if not rows:
+        select(ProcessInstance.process_key, ProcessInstance.received_at, ProcessInstance.status,
+               ProcessInstance.completed_at, flags.c.open_main, flags.c.last_main)
+        .outerjoin(flags, flags.c.instance_id == ProcessInstance.id).where(*unfinished)).all()
+    open_rows = [r for r in rows if _finished_at(r, cutoff) is None]
+    if not open_rows:
         return empty
-    oldest = min(r[2] for r in rows)
-    oldest = oldest if isinstance(oldest, datetime) else UTCDateTime().process_result_value(oldest, None)
-    return {"total": sum(r[1] for r in rows), "by_process": [{"key": r[0], "count": r[1]} for r in rows],
-            "oldest_received_at": _iso(oldest)}
+    counts = Counter(r.process_key for r in open_rows)
+    return {"total": len(open_rows), "by_process": [{"key": k, "count": counts[k]} for k in sorted(counts)],
+            "oldest_received_at": _iso(min(r.received_at for r in open_rows))}
 
 
 # -- the report ------------------------------------------------------------------------------------

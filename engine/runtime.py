@@ -43,6 +43,7 @@ from .errors import (
 )
 from .forms import validate_form
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .periodic import align_cycle_starts
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
 
@@ -147,11 +148,14 @@ def new_workflow(version: ProcessVersion, ctx: EngineContext) -> BpmnWorkflow:
 def _run_engine(workflow: BpmnWorkflow, step: Callable[[], Any] | None = None) -> None:
     """Run a task (optional) then the engine steps; script failures become domain errors."""
     try:
+        cycles = align_cycle_starts(workflow)  # periodic starts: no catch-up burst, no drift
         if step is not None:
             step()
         workflow.do_engine_steps()
         workflow.refresh_timers()
         workflow.do_engine_steps()
+        if cycles:
+            align_cycle_starts(workflow, cycles)
     except WorkflowException as error:
         element = getattr(getattr(error, "task_spec", None), "bpmn_id", None) or getattr(
             getattr(getattr(error, "task", None), "task_spec", None), "bpmn_id", "?")
@@ -269,6 +273,10 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
     if instance.id is None:
         session.flush()  # the instance needs its id for the rows below
     created = _sync_rows(session, ctx, instance, workflow, events, actor)
+    from .recap_runs import after_save, recap_config  # recap runs build on this module
+
+    if instance.process_key in recap_config():
+        after_save(session, ctx, instance, workflow, created, events, actor)
     instance.state_json = spiff.dump_state(workflow)
     instance.serializer_version = spiff.SERIALIZER_VERSION
     instance.updated_at = now
