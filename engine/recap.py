@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Float, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .actors import Actor
@@ -172,9 +172,25 @@ def _at(value: datetime) -> Any:
     return literal(value, UTCDateTime())
 
 
+def _epoch(dialect: str, column) -> Any:
+    """The column as seconds since 1970 (UTC), computed by the database: no datetime objects per row."""
+    if dialect == "sqlite":
+        return type_coerce((func.julianday(column) - 2440587.5) * 86400.0, Float)
+    return type_coerce(func.extract("epoch", column), Float)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _stamp(value: float | None) -> datetime | None:
+    """Epoch seconds → aware UTC datetime (to the millisecond: SQLite's julianday is exact to ~50 µs)."""
+    return None if value is None else datetime.fromtimestamp(round(value, 3), UTC)
+
+
 # -- per-complaint flags from its step rows ---------------------------------------------------------
 
-def _flag_columns(cut) -> list:
+def _flag_columns(cut, dialect: str) -> list:
     """Aggregates over a complaint's ``human_task`` rows, as at the cut-off ``cut``."""
     official = HumanTask.role != "pelapor"
     live = HumanTask.state != "cancelled"
@@ -197,21 +213,20 @@ def _flag_columns(cut) -> list:
                        & (HumanTask.completed_at <= cut), 1), else_=0)).label("forwarded"),
         # a step of the main path (not an escalation) still open: the complaint is not finished
         func.max(case((main & open_at_cut, 1), else_=0)).label("open_main"),
-        func.max(case((main & (HumanTask.completed_at <= cut), HumanTask.completed_at), else_=None)).label("last_main"),
+        type_coerce(func.max(case((main & (HumanTask.completed_at <= cut), _epoch(dialect, HumanTask.completed_at)),
+                                  else_=None)), Float).label("last_main"),
     ]
 
 
-def _finished_at(row, cutoff: datetime) -> datetime | None:
-    """When the complaint was finished, if by the cut-off: its instance completed, or its main path ended
-    (every step but an escalation done: an open escalation does not keep an answered complaint open)."""
+def _finished_at(row, cutoff: float) -> float | None:
+    """When (epoch) the complaint was finished, if by the cut-off: its instance completed, or its main path
+    ended (every step but an escalation done: an open escalation does not keep an answered complaint open)."""
     if row.status == "merged":
         return None
-    if row.completed_at is not None and row.completed_at <= cutoff:
-        return row.completed_at
+    if row.completed is not None and row.completed <= cutoff + 0.001:
+        return row.completed
     if row.open_main == 0 and row.last_main is not None:
-        last = row.last_main
-        return last if isinstance(last, datetime) else UTCDateTime().process_result_value(
-            datetime.fromisoformat(str(last)), None)
+        return row.last_main
     return None
 
 
@@ -219,28 +234,27 @@ def _finished_at(row, cutoff: datetime) -> datetime | None:
 
 def _complaints(session: Session, keys: Sequence[str], since: datetime, until: datetime,
                 cutoff: datetime) -> list[dict]:
-    """One dict per complaint received in [since, until): metadata, status and deadline state at ``cutoff``."""
+    """One dict per complaint received in [since, until): metadata, status and deadline state at ``cutoff``
+    (times as epoch seconds)."""
     if not keys:
         return []
+    dialect = _dialect(session)
     cut = _at(cutoff)
+    cutoff_stamp = cutoff.timestamp()
     in_period = (ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
                  ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
-    flags = (select(*_flag_columns(cut)).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .where(*in_period).group_by(HumanTask.instance_id).subquery())
+    # one pass: each complaint of the period with the aggregates of its step rows (grouped by instance)
     query = (
         select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.channel, ProcessInstance.status,
-               ProcessInstance.received_at, ProcessInstance.completed_at, ProcessInstance.tracking_code,
+               _epoch(dialect, ProcessInstance.received_at).label("received"),
+               _epoch(dialect, ProcessInstance.completed_at).label("completed"), ProcessInstance.tracking_code,
                ProcessInstance.subject, ProcessInstance.anonymity, ProcessInstance.answer, ProcessInstance.stage,
-               ProcessInstance.started_by, flags.c.has_sla, flags.c.sla_missed, flags.c.standard_missed,
-               flags.c.escalated, flags.c.waiting_reporter, flags.c.forwarded, flags.c.open_main,
-               flags.c.last_main)
-        .outerjoin(flags, flags.c.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
-               ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
-        .order_by(ProcessInstance.received_at, ProcessInstance.id))
+               ProcessInstance.started_by, *_flag_columns(cut, dialect)[1:])
+        .outerjoin(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(*in_period).group_by(ProcessInstance.id).order_by(ProcessInstance.received_at, ProcessInstance.id))
     out = []
-    for row in session.execute(query):
-        finished_at = _finished_at(row, cutoff)
+    for row in session.connection().execute(query):  # Core rows: no ORM loading per row
+        finished_at = _finished_at(row, cutoff_stamp)
         finished = finished_at is not None
         if row.status == "merged":
             status = "merged"
@@ -260,31 +274,30 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
         out.append({
             "instance_id": row.id, "tracking_code": row.tracking_code, "process": row.process_key,
             "channel": row.channel or "tidak_diketahui", "category": None, "anonymity": row.anonymity or "none",
-            "received_at": row.received_at, "completed_at": finished_at,
+            "received_at": row.received, "completed_at": finished_at,
             "status": status, "sla": sla, "escalated": bool(row.escalated),
             "stage": "Selesai" if finished else (row.stage or ""), "subject": row.subject or "",
             "answer": (row.answer or "")[:ANSWER_SUMMARY_CHARS] if finished else "",
             "started_by": row.started_by,
         })
-    _add_categories(session, out)
+    _add_categories(session, out, in_period)
     return out
 
 
-def _add_categories(session: Session, complaints: list[dict]) -> None:
+def _add_categories(session: Session, complaints: list[dict], in_period: tuple) -> None:
     """The category the intake form recorded (first ``TASK_COMPLETED`` input that names one)."""
     if not complaints:
         return
     by_id = {c["instance_id"]: c for c in complaints}
     category = AuditEvent.payload["input"]["category"].as_string()
-    ids = list(by_id)
-    for chunk in range(0, len(ids), 5000):
-        rows = session.execute(
-            select(AuditEvent.instance_id, category)
-            .where(AuditEvent.instance_id.in_(ids[chunk:chunk + 5000]), AuditEvent.type == "TASK_COMPLETED",
-                   category.is_not(None))
-            .order_by(AuditEvent.seq.desc()))
-        for instance_id, value in rows:
-            by_id[instance_id]["category"] = value  # ascending seq wins last: the first recorded
+    rows = session.connection().execute(
+        select(AuditEvent.instance_id, category)
+        .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+        .where(*in_period, AuditEvent.type == "TASK_COMPLETED", category.is_not(None))
+        .order_by(AuditEvent.seq.desc()))
+    for instance_id, value in rows:
+        if instance_id in by_id:
+            by_id[instance_id]["category"] = value  # descending seq, the last written wins: the first recorded
     for complaint in complaints:
         complaint["category"] = complaint["category"] or "tanpa_kategori"
 
@@ -311,28 +324,35 @@ def _steps(session: Session, ctx: EngineContext, keys: Sequence[str], since: dat
     """Per step and per official: office time of official steps completed in [since, cutoff]."""
     if not keys or cutoff <= since:
         return [], []
-    rows = session.execute(
-        select(HumanTask.process_key, HumanTask.bpmn_id, HumanTask.name, HumanTask.role,
-               HumanTask.standard_seconds, HumanTask.ready_at, HumanTask.completed_at, HumanTask.completed_by)
-        .where(HumanTask.process_key.in_(keys), HumanTask.state == "completed", HumanTask.role != "pelapor",
-               HumanTask.completed_at >= _at(since), HumanTask.completed_at <= _at(cutoff))).all()
+    dialect = _dialect(session)
+    where = (HumanTask.process_key.in_(keys), HumanTask.state == "completed", HumanTask.role != "pelapor",
+             HumanTask.completed_at >= _at(since), HumanTask.completed_at <= _at(cutoff))
+    rows = session.connection().execute(
+        select(HumanTask.process_key, HumanTask.bpmn_id, HumanTask.completed_by, HumanTask.standard_seconds,
+               _epoch(dialect, HumanTask.ready_at), _epoch(dialect, HumanTask.completed_at)).where(*where)).all()
     if not rows:
         return [], []
-    timeline = timeline_for(ctx.calendar, [r.ready_at for r in rows] + [r.completed_at for r in rows])
+    names = {(p, b): (n, r) for p, b, n, r in session.execute(
+        select(HumanTask.process_key, HumanTask.bpmn_id, func.max(HumanTask.name), func.max(HumanTask.role))
+        .where(*where).group_by(HumanTask.process_key, HumanTask.bpmn_id))}
+    earliest = min(r[4] for r in rows)
+    timeline = timeline_for(ctx.calendar, [_stamp(earliest), cutoff])
     assert timeline is not None
-    position = timeline.position
+    position = timeline.position_of_stamp
     per_step: dict[tuple[str, str], list[float]] = defaultdict(list)
-    step_info: dict[tuple[str, str], tuple[str, str, float | None]] = {}
+    standards: dict[tuple[str, str], float | None] = {}
     per_official: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
-    for row in rows:
-        seconds = max(0.0, round(position(row.completed_at) - position(row.ready_at), 6))
-        key = (row.process_key, row.bpmn_id)
+    for process, bpmn_id, official, standard, ready, completed in rows:
+        seconds = round(position(completed) - position(ready), 3)
+        seconds = seconds if seconds > 0 else 0.0
+        key = (process, bpmn_id)
         per_step[key].append(seconds)
-        step_info.setdefault(key, (row.name, row.role, row.standard_seconds))
-        per_official[row.completed_by or "?"].append((seconds, row.standard_seconds))
+        standards.setdefault(key, standard)
+        per_official[official or "?"].append((seconds, standard))
     steps = []
     for (process, bpmn_id), values in sorted(per_step.items()):
-        name, role, standard = step_info[(process, bpmn_id)]
+        name, role = names.get((process, bpmn_id), (bpmn_id, ""))
+        standard = standards[(process, bpmn_id)]
         steps.append({"process": process, "bpmn_id": bpmn_id, "name": name, "role": role,
                       "standard_seconds": standard, **summary(values, standard)})
     officials = []
@@ -352,23 +372,26 @@ def _backlog(session: Session, keys: Sequence[str], cutoff: datetime) -> dict:
     empty = {"total": 0, "by_process": [], "oldest_received_at": None}
     if not keys:
         return empty
+    dialect = _dialect(session)
     cut = _at(cutoff)
     # only instances not completed by the cut-off need their step rows looked at (few of them)
     unfinished = (ProcessInstance.process_key.in_(keys), ProcessInstance.tracking_code.is_not(None),
                   ProcessInstance.received_at <= cut, ProcessInstance.status != "merged",
                   ProcessInstance.completed_at.is_(None) | (ProcessInstance.completed_at > cut))
-    flags = (select(*_flag_columns(cut)).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .where(*unfinished).group_by(HumanTask.instance_id).subquery())
-    rows = session.execute(
-        select(ProcessInstance.process_key, ProcessInstance.received_at, ProcessInstance.status,
-               ProcessInstance.completed_at, flags.c.open_main, flags.c.last_main)
-        .outerjoin(flags, flags.c.instance_id == ProcessInstance.id).where(*unfinished)).all()
-    open_rows = [r for r in rows if _finished_at(r, cutoff) is None]
+    flags = _flag_columns(cut, dialect)
+    rows = session.connection().execute(
+        select(ProcessInstance.process_key, _epoch(dialect, ProcessInstance.received_at).label("received"),
+               ProcessInstance.status, _epoch(dialect, ProcessInstance.completed_at).label("completed"),
+               *[c for c in flags if c.name in ("open_main", "last_main")])
+        .outerjoin(HumanTask, HumanTask.instance_id == ProcessInstance.id).where(*unfinished)
+        .group_by(ProcessInstance.id)).all()
+    cutoff_stamp = cutoff.timestamp()
+    open_rows = [r for r in rows if _finished_at(r, cutoff_stamp) is None]
     if not open_rows:
         return empty
     counts = Counter(r.process_key for r in open_rows)
     return {"total": len(open_rows), "by_process": [{"key": k, "count": counts[k]} for k in sorted(counts)],
-            "oldest_received_at": _iso(min(r.received_at for r in open_rows))}
+            "oldest_received_at": _iso(_stamp(min(r.received for r in open_rows)))}
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -484,8 +507,8 @@ def _by_process(complaints: list[dict], keys: Sequence[str], names: dict) -> lis
 
 def _daily(ctx: EngineContext, complaints: list[dict], start: date, end: date) -> list[dict]:
     tz = ctx.calendar.tz
-    received = Counter(c["received_at"].astimezone(tz).date() for c in complaints)
-    answered = Counter(c["completed_at"].astimezone(tz).date() for c in complaints
+    received = Counter(datetime.fromtimestamp(c["received_at"], tz).date() for c in complaints)
+    answered = Counter(datetime.fromtimestamp(c["completed_at"], tz).date() for c in complaints
                        if c["completed_at"] is not None and c["status"] in ("answered", "forwarded"))
     days, day = [], start
     while day <= end:
@@ -511,8 +534,8 @@ def _listed(complaint: dict) -> dict:
     keys = ("tracking_code", "process", "channel", "category", "anonymity", "received_at", "completed_at",
             "status", "sla", "escalated", "stage", "subject", "answer", "started_by")
     out = {k: complaint[k] for k in keys}
-    out["received_at"] = _iso(out["received_at"])
-    out["completed_at"] = _iso(out["completed_at"])
+    out["received_at"] = _iso(_stamp(out["received_at"]))
+    out["completed_at"] = _iso(_stamp(out["completed_at"]))
     return out
 
 

@@ -217,6 +217,16 @@ def snapshot_report(snapshot: RecapSnapshot, viewer: Actor, purpose: str = "repo
     return report
 
 
+def runs_for_period(session: Session, process_key: str, period: str) -> list[RecapRun]:
+    """The runs of a recap process for a period key (empty when the key is unreadable)."""
+    try:
+        start, end = period_from_key(period)
+    except InvalidData:
+        return []
+    return list(session.scalars(select(RecapRun).where(RecapRun.process_key == process_key,
+                                                       RecapRun.period_key == period_key(start, end))))
+
+
 def verify_snapshot(snapshot: RecapSnapshot) -> bool:
     """True when the stored JSON still matches its sha256."""
     return canonical_sha256(snapshot.data) == snapshot.sha256
@@ -270,5 +280,5 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-__all__ = ["after_save", "canonical_sha256", "get_snapshot", "list_snapshots", "periods_before", "recap_config",
+__all__ = ["after_save", "canonical_sha256", "get_snapshot", "list_snapshots", "periods_before", "recap_config", "runs_for_period",
            "run_for_task", "snapshot_for_task", "snapshot_report", "start_recap", "verify_snapshot"]

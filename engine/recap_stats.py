@@ -41,18 +41,28 @@ class OfficeTimeline:
             total += closing - opening
             day += timedelta(days=1)
         self.total = total
+        starts = self.day_starts
+        self.uniform = all(b - a == 86400 for a, b in zip(starts, starts[1:], strict=False))
 
     def position(self, at: datetime) -> float:
         """Office seconds from the start of the range up to ``at`` (clamped to the range)."""
-        stamp = at.timestamp()
-        index = bisect_right(self.day_starts, stamp) - 1
+        return self.position_of_stamp(at.timestamp())
+
+    def position_of_stamp(self, stamp: float) -> float:
+        """:meth:`position` of an epoch timestamp (seconds); O(1) when days are 24 h long (no DST)."""
+        if self.uniform:
+            index = int((stamp - self.day_starts[0]) // 86400)
+        else:
+            index = bisect_right(self.day_starts, stamp) - 1
         if index < 0:
             return 0.0
         if index >= len(self.day_starts):
             return self.total
-        opening, closing = self.opens[index], self.closes[index]
-        inside = 0.0 if stamp <= opening else (closing - opening if stamp >= closing else stamp - opening)
-        return self.before[index] + inside
+        opening = self.opens[index]
+        if stamp <= opening:
+            return self.before[index]
+        closing = self.closes[index]
+        return self.before[index] + (closing - opening if stamp >= closing else stamp - opening)
 
     def seconds_between(self, a: datetime, b: datetime) -> float:
         """Office seconds in [a, b] (0 when b <= a); both must lie in the range."""

@@ -60,3 +60,42 @@ def test_downloads_have_their_types(client, api_token):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert 'filename="rekap-2026-03.pdf"' in pdf.headers["Content-Disposition"]
     assert client.get(f"/reports/recap.pdf?{query}", headers=api_token("petugas")).status_code == 403
+
+
+def test_kasi_starts_a_recap_run_on_demand_and_everyone_reads_its_snapshot(app, client, api_token, login):
+    kasi = api_token("kasi")
+    started = client.post("/api/v1/reports/recap/runs", json={"process": "muba_rekap_bulanan", "period": "2026-02"},
+                          headers=kasi)
+    assert started.status_code == 201, started.get_json()
+    run = started.get_json()
+    assert (run["period"], run["trigger"]) == ("2026-02", "on_demand")
+    again = client.post("/api/v1/reports/recap/runs", json={"process": "muba_rekap_bulanan", "period": "2026-02"},
+                        headers=kasi)
+    assert again.status_code == 200 and again.get_json()["run_id"] == run["run_id"]
+    refused = client.post("/api/v1/reports/recap/runs", json={"process": "muba_rekap_bulanan", "period": "2026-01"},
+                          headers=api_token("kabid"))
+    assert refused.status_code == 403
+    bad = client.post("/api/v1/reports/recap/runs", json={"process": "muba_rekap_bulanan", "period": "Februari"},
+                      headers=kasi)
+    assert bad.status_code == 422 and "period" in bad.get_json()["error"]["fields"]
+    listed = client.get("/api/v1/reports/snapshots", headers=api_token("kepala_dinas")).get_json()
+    assert [(s["id"], s["state"], s["period_key"]) for s in listed] == [(run["snapshot_id"], "draft", "2026-02")]
+    shown = client.get(f"/api/v1/reports/snapshots/{run['snapshot_id']}", headers=api_token("auditor")).get_json()
+    assert shown["snapshot"]["state"] == "draft" and shown["scope"]["period"]["key"] == "2026-02"
+    pdf = client.get(f"/reports/snapshots/{run['snapshot_id']}.pdf", headers=kasi)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/api/v1/reports/snapshots/{run['snapshot_id']}",
+                      headers=api_token("petugas")).status_code == 403
+    assert client.get("/api/v1/reports/snapshots/999", headers=kasi).status_code == 404
+    # the kasi's step carries the recap on its page
+    from sqlalchemy import select
+
+    from engine.models import HumanTask
+    from tasks_ui.extensions import db
+
+    with app.app_context():
+        task_id = db.session.scalars(select(HumanTask.id).where(HumanTask.instance_id == run["instance_id"])).one()
+    login("kasi")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Rekapitulasi periode ini: Februari 2026" in page
+    assert f"/reports/snapshots/{run['snapshot_id']}.xlsx" in page

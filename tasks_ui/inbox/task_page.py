@@ -71,6 +71,15 @@ def _outcome(row: HumanTask, instance: ProcessInstance) -> dict:
     return {"next": following, "finished": instance.status == "completed"}
 
 
+def _recap_card(row: HumanTask):
+    """The recap a recap-process step carries (None for other steps)."""
+    from engine.recap_runs import snapshot_for_task
+
+    from ..reports import task_texts  # noqa: F401 - registers the card's strings
+
+    return snapshot_for_task(db.session, row)
+
+
 def _render(view: inbox.TaskView, values=None, errors=None, status: int = 200):
     ctx = engine_context()
     now = ctx.clock.now()
@@ -98,6 +107,7 @@ def _render(view: inbox.TaskView, values=None, errors=None, status: int = 200):
         duration_text=lambda seconds: duration_text(seconds, lang),
         local_time=lambda value: local_time_text(value, ctx.calendar),
         masked=(view.instance.anonymity or "none") != "none",
+        recap=_recap_card(row),
     )
     return page, status
 
