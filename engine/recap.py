@@ -241,7 +241,8 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
     dialect = _dialect(session)
     cut = _at(cutoff)
     cutoff_stamp = cutoff.timestamp()
-    in_period = (ProcessInstance.process_key.in_(keys), ProcessInstance.received_at >= _at(since),
+    # the process filter is wrapped so that SQLite walks the receipt-time index (rows come in group order)
+    in_period = (func.coalesce(ProcessInstance.process_key, "").in_(keys), ProcessInstance.received_at >= _at(since),
                  ProcessInstance.received_at < _at(until), ProcessInstance.tracking_code.is_not(None))
     # one pass: each complaint of the period with the aggregates of its step rows (grouped by instance)
     query = (
@@ -251,7 +252,8 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
                ProcessInstance.subject, ProcessInstance.anonymity, ProcessInstance.answer, ProcessInstance.stage,
                ProcessInstance.started_by, *_flag_columns(cut, dialect)[1:])
         .outerjoin(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(*in_period).group_by(ProcessInstance.id).order_by(ProcessInstance.received_at, ProcessInstance.id))
+        .where(*in_period).group_by(ProcessInstance.received_at, ProcessInstance.id)
+        .order_by(ProcessInstance.received_at, ProcessInstance.id))
     out = []
     for row in session.connection().execute(query):  # Core rows: no ORM loading per row
         finished_at = _finished_at(row, cutoff_stamp)
@@ -293,7 +295,7 @@ def _add_categories(session: Session, complaints: list[dict], in_period: tuple) 
     rows = session.connection().execute(
         select(AuditEvent.instance_id, category)
         .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
-        .where(*in_period, AuditEvent.type == "TASK_COMPLETED", category.is_not(None))
+        .where(*in_period, func.coalesce(AuditEvent.type, "") == "TASK_COMPLETED", category.is_not(None))
         .order_by(AuditEvent.seq.desc()))
     for instance_id, value in rows:
         if instance_id in by_id:
@@ -325,16 +327,15 @@ def _steps(session: Session, ctx: EngineContext, keys: Sequence[str], since: dat
     if not keys or cutoff <= since:
         return [], []
     dialect = _dialect(session)
-    where = (HumanTask.process_key.in_(keys), HumanTask.state == "completed", HumanTask.role != "pelapor",
-             HumanTask.completed_at >= _at(since), HumanTask.completed_at <= _at(cutoff))
+    # state and process wrapped so that SQLite walks the completion-time index, not the inbox index
+    where = (func.coalesce(HumanTask.process_key, "").in_(keys), func.coalesce(HumanTask.state, "") == "completed",
+             HumanTask.role != "pelapor", HumanTask.completed_at >= _at(since), HumanTask.completed_at <= _at(cutoff))
     rows = session.connection().execute(
         select(HumanTask.process_key, HumanTask.bpmn_id, HumanTask.completed_by, HumanTask.standard_seconds,
                _epoch(dialect, HumanTask.ready_at), _epoch(dialect, HumanTask.completed_at)).where(*where)).all()
     if not rows:
         return [], []
-    names = {(p, b): (n, r) for p, b, n, r in session.execute(
-        select(HumanTask.process_key, HumanTask.bpmn_id, func.max(HumanTask.name), func.max(HumanTask.role))
-        .where(*where).group_by(HumanTask.process_key, HumanTask.bpmn_id))}
+    names = _step_names(session, keys)
     earliest = min(r[4] for r in rows)
     timeline = timeline_for(ctx.calendar, [_stamp(earliest), cutoff])
     assert timeline is not None
@@ -367,6 +368,17 @@ def _steps(session: Session, ctx: EngineContext, keys: Sequence[str], since: dat
     return steps, officials
 
 
+def _step_names(session: Session, keys: Sequence[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(process, bpmn_id) → (step name, lane role) from the deployed versions (newest wins)."""
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for process, summary_data in session.execute(select(ProcessVersion.process_key, ProcessVersion.summary)
+                                                 .where(ProcessVersion.process_key.in_(keys))
+                                                 .order_by(ProcessVersion.version)):
+        for bpmn_id, info in ((summary_data or {}).get("user_tasks") or {}).items():
+            names[(process, bpmn_id)] = (info.get("name") or bpmn_id, info.get("lane") or "")
+    return names
+
+
 def _backlog(session: Session, keys: Sequence[str], cutoff: datetime) -> dict:
     """Complaints received by the cut-off (any period) that were not finished (nor merged) by it."""
     empty = {"total": 0, "by_process": [], "oldest_received_at": None}
@@ -375,9 +387,9 @@ def _backlog(session: Session, keys: Sequence[str], cutoff: datetime) -> dict:
     dialect = _dialect(session)
     cut = _at(cutoff)
     # only instances not completed by the cut-off need their step rows looked at (few of them)
-    unfinished = (ProcessInstance.process_key.in_(keys), ProcessInstance.tracking_code.is_not(None),
+    unfinished = (func.coalesce(ProcessInstance.process_key, "").in_(keys), ProcessInstance.tracking_code.is_not(None),
                   ProcessInstance.received_at <= cut, ProcessInstance.status != "merged",
-                  ProcessInstance.completed_at.is_(None) | (ProcessInstance.completed_at > cut))
+                  ProcessInstance.status.in_(("running", "error")) | (ProcessInstance.completed_at > cut))
     flags = _flag_columns(cut, dialect)
     rows = session.connection().execute(
         select(ProcessInstance.process_key, _epoch(dialect, ProcessInstance.received_at).label("received"),
