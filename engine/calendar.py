@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import isodate
 
+from .clock import current_time
+
 __all__ = ["OfficeCalendar", "script_functions"]
 
 # Guard against calendars without any working day (e.g. empty weekdays): searches give up after
@@ -339,7 +341,16 @@ def script_functions(calendar: OfficeCalendar) -> dict[str, Callable[..., object
         """Working days after a's local date up to and including b's (negative if b is earlier)."""
         return calendar.working_days_between(_parse_instant(a_iso, "a_iso"), _parse_instant(b_iso, "b_iso"))
 
+    def now() -> str:
+        """The current instant (the engine's injected clock) as ISO-8601 with the office offset.
+
+        In a boundary timer's expression it is the moment the step became ready, e.g.
+        ``office_time_after(now(), "PT10M")`` = the step's standard time in office hours.
+        """
+        return current_time().astimezone(calendar.tz).isoformat()
+
     return {
+        "now": now,
         "working_days_after": working_days_after,
         "office_time_after": office_time_after,
         "working_days_between": working_days_between,

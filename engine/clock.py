@@ -65,6 +65,12 @@ def using_clock(clock: Clock) -> Iterator[None]:
         _current.reset(token)
 
 
+def current_time() -> datetime:
+    """Now (aware UTC) by the clock of the running engine operation; the wall clock outside one."""
+    clock = _current.get()
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
 class _ClockedDatetime(datetime):
     """``datetime`` whose ``now`` reads the clock of the running engine operation."""
 

@@ -1,7 +1,7 @@
 """Structure and behaviour of the deployable process models (processes/*.bpmn + processes/forms/).
 
-Plain SpiffWorkflow in memory: no engine import, no database. The engine supplies `working_days_after`
-in production; here a stand-in that skips weekends only.
+Plain SpiffWorkflow in memory: no engine import, no database. The engine supplies `working_days_after`,
+`office_time_after` and `now` in production; here stand-ins that skip weekends only / ignore office hours.
 """
 
 import json
@@ -52,8 +52,21 @@ def working_days_after(iso, n):
     return t.isoformat()
 
 
+def office_time_after(iso, duration):
+    """Stand-in for the engine's calendar function: plain elapsed time (no office hours)."""
+    return (datetime.fromisoformat(iso) + isodate.parse_duration(duration)).isoformat()
+
+
+def now():
+    """Stand-in for the engine's ``now()``: the time SpiffWorkflow's timers see (frozen by the clock fixture)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+
+    return timer_module.datetime.now(timezone.utc).isoformat()
+
+
 def script_engine():
-    return PythonScriptEngine(environment=TaskDataEnvironment({"working_days_after": working_days_after}))
+    return PythonScriptEngine(environment=TaskDataEnvironment(
+        {"working_days_after": working_days_after, "office_time_after": office_time_after, "now": now}))
 
 
 def parse(path):
@@ -180,7 +193,17 @@ def test_gateways_and_timers(path):
     for boundary in doc.xpath("//bpmn:boundaryEvent", namespaces=NS):
         assert boundary.get("cancelActivity") == "false"
         expr = boundary.xpath("string(.//bpmn:timeDate)", namespaces=NS).strip()
-        assert re.fullmatch(r"working_days_after\(received_at, \d+\)", expr), expr
+        if expr.startswith("working_days_after"):
+            start = "tenggat_tanggapan_dari" if boundary.get("id") == "tenggat_tanggapan" else "received_at"
+            assert re.fullmatch(rf"working_days_after\({start}, \d+\)", expr), expr
+        else:  # an escalation after the step's standard time, counted in office hours from when it is ready
+            attached = doc.xpath(f"//bpmn:userTask[@id='{boundary.get('attachedToRef')}']", namespaces=NS)[0]
+            standard = attached.xpath("string(.//spiffworkflow:property[@name='standard_duration']/@value)",
+                                      namespaces=NS)
+            assert expr == f'office_time_after(now(), "{standard}")'
+            escalation = doc.xpath(f"//bpmn:sequenceFlow[@sourceRef='{boundary.get('id')}']/@targetRef",
+                                   namespaces=NS)
+            assert [e.startswith("eskalasi_") for e in escalation] == [True]
 
 
 @pytest.mark.parametrize("path", BPMN_FILES, ids=lambda p: p.stem)
@@ -239,7 +262,8 @@ def test_standard_durations_follow_the_muba_sop_waktu_column():
     expected = {
         "muba_sk_pengaduan": {"perintah_sk": "PT1H", "buat_sk": "PT1H"},
         "muba_pengaduan": {"isi_formulir": "PT45M", "verifikasi_formulir": "PT10M", "periksa_laporan": "PT10M",
-                           "beri_solusi": "PT15M", "lengkapi_pengaduan": None},
+                           "beri_solusi": "PT15M", "lengkapi_pengaduan": None, "eskalasi_verifikasi_formulir": None,
+                           "eskalasi_periksa_laporan": None, "eskalasi_beri_solusi": None},
         "muba_rekap_bulanan": {"susun_rekap": "PT10M", "terima_rekap_kabid": "PT10M",
                                "terima_rekap_kepala_dinas": "PT10M", "arsipkan_dokumen": "PT10M"},
     }
@@ -360,6 +384,52 @@ def test_muba_incomplete_form_loops_through_the_reporter():
     assert run.workflow.is_completed()
     assert run.done == ["isi_formulir", "verifikasi_formulir", "lengkapi_pengaduan", "verifikasi_formulir",
                         "lengkapi_pengaduan", "verifikasi_formulir", "periksa_laporan", "beri_solusi"]
+
+
+@pytest.mark.parametrize(("step", "role", "escalation", "boss", "minutes"), [
+    ("verifikasi_formulir", "petugas", "eskalasi_verifikasi_formulir", "kasi", 10),
+    ("periksa_laporan", "kasi", "eskalasi_periksa_laporan", "kabid", 10),
+    ("beri_solusi", "kabid", "eskalasi_beri_solusi", "kepala_dinas", 15),
+])
+def test_muba_overdue_step_escalates_one_role_up_and_stays_with_its_owner(clock, step, role, escalation, boss,
+                                                                          minutes):
+    clock.set("2026-11-23T09:00:00+07:00")
+    run = Run("muba_pengaduan")
+    run.complete("isi_formulir", "pelapor", intake())
+    if step != "verifikasi_formulir":
+        run.complete("verifikasi_formulir", "petugas", {"lengkap": True, "nomor_buku_pengaduan": "1"})
+    if step == "beri_solusi":
+        run.complete("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Koreksi."})
+    assert run.ready() == [step]
+    clock.set(f"2026-11-23T09:{minutes:02d}:00+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == [step], "not before the standard time has passed"
+    clock.set(f"2026-11-23T09:{minutes:02d}:01+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == sorted([step, escalation])
+    raised = [t for t in run.workflow.get_tasks(state=TaskState.READY, manual=True)
+              if t.task_spec.bpmn_id == escalation][0]
+    assert raised.task_spec.lane == boss and raised.data["subject"] == intake()["subject"]
+    run.complete(escalation, boss, {"tindakan_eskalasi": "Segera selesaikan."})
+    assert run.ready() == [step] and not run.workflow.is_completed()
+
+
+def test_muba_answer_closes_the_complaint_with_an_escalation_still_open(clock):
+    clock.set("2026-11-23T09:00:00+07:00")
+    run = Run("muba_pengaduan")
+    run.complete("isi_formulir", "pelapor", intake())
+    clock.set("2026-11-23T10:00:00+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == ["eskalasi_verifikasi_formulir", "verifikasi_formulir"]
+    run.complete("verifikasi_formulir", "petugas", {"lengkap": True, "nomor_buku_pengaduan": "1"})
+    run.complete("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Koreksi."})
+    run.complete("beri_solusi", "kabid", {"bentuk_jawaban": "lisan", "jawaban": "Sudah dikoreksi."})
+    assert run.workflow.is_completed(), "the answer ends the complaint (terminate end event)"
+    assert tasks_of(run, "eskalasi_verifikasi_formulir", TaskState.CANCELLED)
+    assert tasks_of(run, "selesai", TaskState.COMPLETED)[0].data["jawaban"] == "Sudah dikoreksi."
 
 
 def test_muba_sk_process():
@@ -561,13 +631,24 @@ def test_sanggau_late_complaint_escalates_each_step_that_waits_past_the_deadline
     assert run.ready() == ["eskalasi_tenggat_7_hari"] * 3 + ["koordinasi_tim"]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: re-entering tanggapi_kelengkapan after the reporter supplied "
-                   "missing material past the deadline re-arms the same 7-day timer, which fires at once")
-def test_sanggau_no_second_escalation_after_the_reporter_completes_material():
-    run = _sanggau_until_response(received_at=iso_now(-30))
+def test_sanggau_no_second_escalation_after_the_reporter_completes_material(clock):
+    # received 30 days ago: each step entered after the deadline escalated once (3 escalations)
+    clock.set("2026-11-23T10:00:00+07:00")  # a Monday
+    run = _sanggau_until_response(received_at="2026-10-23T09:00:00+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == ["eskalasi_tenggat_7_hari"] * 3 + ["tanggapi_kelengkapan"]
     run.complete("tanggapi_kelengkapan", "kabid",
                  {"lengkap": False, "kekurangan": "Lampirkan bukti.", "tanggapan": "Belum lengkap."})
+    clock.set("2026-11-25T11:00:00+07:00")  # Wednesday: the reporter supplies the material
     run.complete("lengkapi_pengaduan", "pelapor", {"tambahan": "Bukti terlampir."})
     run.workflow.refresh_timers()
     run.workflow.do_engine_steps()
-    assert run.ready() == ["tanggapi_kelengkapan"]
+    # the window restarts from the supplement: no second escalation now, a new deadline 7 weekdays later
+    assert run.ready() == ["eskalasi_tenggat_7_hari"] * 3 + ["tanggapi_kelengkapan"]
+    assert [datetime.fromisoformat(e.value) for e in run.workflow.waiting_events()] == [
+        datetime.fromisoformat("2026-12-04T11:00:00+07:00")]
+    clock.set("2026-12-04T11:00:01+07:00")
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    assert run.ready() == ["eskalasi_tenggat_7_hari"] * 4 + ["tanggapi_kelengkapan"]
