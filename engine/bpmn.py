@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import spiff
+from .deadlines import configured_deadlines
 from .errors import InvalidProcess
 from .forms import check_schema
 from .messages import render
@@ -126,6 +127,17 @@ def _lint_code(root, source: str, mode: str, element_id: str) -> Iterable[Proble
         yield Problem(element_id, code, {"detail": str(error)})
 
 
+def _lint_deadline_name(call: ast.Call, element_id: str) -> list[Problem]:
+    """``deadline_after(x, "name")``: the name must be a literal configured in processes/deadlines.json."""
+    known = configured_deadlines()
+    arg = call.args[1] if len(call.args) == 2 and not call.keywords else None
+    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+        return [Problem(element_id, "deadline_call", {"known": ", ".join(sorted(known))})]
+    if arg.value not in known:
+        return [Problem(element_id, "unknown_deadline", {"name": arg.value, "known": ", ".join(sorted(known))})]
+    return []
+
+
 def lint_timer(kind: str, expression: str, element_id: str, functions: Iterable[str],
                now: datetime | None = None) -> list[Problem]:
     """Check one timer expression (``kind``: timeDate, timeDuration or timeCycle)."""
@@ -154,6 +166,8 @@ def lint_timer(kind: str, expression: str, element_id: str, functions: Iterable[
             if name not in functions:
                 problems.append(Problem(element_id, "unknown_function",
                                         {"name": name, "known": ", ".join(sorted(functions))}))
+            elif name == "deadline_after":
+                problems += _lint_deadline_name(node, element_id)
     if problems:
         return problems
     if isinstance(body, ast.Constant) and isinstance(body.value, str):

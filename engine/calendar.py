@@ -31,6 +31,7 @@ import holidays
 import isodate
 
 from .clock import current_time
+from .deadlines import configured_deadlines
 
 __all__ = ["OfficeCalendar", "script_functions"]
 
@@ -349,8 +350,17 @@ def script_functions(calendar: OfficeCalendar) -> dict[str, Callable[..., object
         """
         return current_time().astimezone(calendar.tz).isoformat()
 
+    def deadline_after(iso_datetime: str, deadline_name: str) -> str:
+        """A named deadline from the configuration (e.g. "lapor_verifikasi" = 3 working days) after the instant."""
+        rules = configured_deadlines()
+        rule = rules.get(deadline_name) if isinstance(deadline_name, str) else None
+        if rule is None:
+            raise ValueError(f"unknown deadline {deadline_name!r}; configured: {', '.join(sorted(rules)) or 'none'}")
+        return working_days_after(iso_datetime, rule.working_days)
+
     return {
         "now": now,
+        "deadline_after": deadline_after,
         "working_days_after": working_days_after,
         "office_time_after": office_time_after,
         "working_days_between": working_days_between,

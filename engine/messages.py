@@ -138,6 +138,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Fungsi '{name}' tidak dikenal (tersedia: {known}).",
         "Unknown function '{name}' (available: {known}).",
     ),
+    "unknown_deadline": (
+        "Tenggat bernama '{name}' tidak ada di processes/deadlines.json (tersedia: {known}).",
+        "No deadline named '{name}' in processes/deadlines.json (available: {known}).",
+    ),
+    "deadline_call": (
+        "deadline_after perlu dua argumen: waktu dan nama tenggat dalam tanda kutip, mis. "
+        "deadline_after(received_at, \"lapor_verifikasi\") (tersedia: {known}).",
+        "deadline_after needs two arguments: the instant and a quoted deadline name, e.g. "
+        "deadline_after(received_at, \"lapor_verifikasi\") (available: {known}).",
+    ),
     "script_syntax": ("Skrip/kondisi tidak dapat dikompilasi: {detail}", "Script/condition does not compile: {detail}"),
     "script_forbidden": ("Skrip/kondisi memakai hal terlarang: {detail}", "Script/condition uses something forbidden: {detail}"),
     # editor lint and import help: what it is, where, how to fix it

@@ -64,7 +64,7 @@ def step_data(rng: random.Random, row: HumanTask, form: dict | None, now: dateti
         return {"jawaban": f"Jawaban resmi aduan {n}."}
     if bpmn_id == "sampaikan_jawaban":
         return {"cara_penyampaian": "whatsapp", "disampaikan_at": now.isoformat()}
-    if bpmn_id == "eskalasi_tenggat_7_hari":
+    if bpmn_id.startswith("eskalasi_"):  # Sanggau's 7-day window and Muba's standard times
         return {"tindakan_eskalasi": "Segera tanggapi."}
     if bpmn_id == "susun_rekap":
         return {"periode_rekap": now.strftime("%Y-%m"), "ringkasan_rekap": "Rekap bulan ini."}
@@ -131,6 +131,8 @@ def _work(session, ctx, clock, rng, keys, month) -> None:
     rows = session.scalars(select(HumanTask).where(HumanTask.state == "ready").order_by(HumanTask.id)).all()
     for row in rows:
         if row.instance_id in month.neglected and not row.is_escalation or rng.random() < 0.4:
+            continue
+        if row.state != "ready":  # closed meanwhile: an answer ends a Muba complaint with its escalations
             continue
         clock.advance(minutes=rng.randrange(1, 5))
         instance = session.get(ProcessInstance, row.instance_id)

@@ -350,7 +350,15 @@ FN = script_functions(CAL)
 
 
 def test_script_function_names():
-    assert set(FN) == {"working_days_after", "office_time_after", "working_days_between"}
+    assert set(FN) == {"working_days_after", "office_time_after", "working_days_between", "now", "deadline_after"}
+
+
+def test_script_now_reads_the_injected_clock():
+    from engine.clock import FixedClock, using_clock
+
+    with using_clock(FixedClock(datetime(2026, 12, 24, 2, 0, tzinfo=UTC))):
+        assert FN["now"]() == "2026-12-24T09:00:00+07:00"
+        assert FN["office_time_after"](FN["now"](), "PT10M") == "2026-12-28T07:40:00+07:00"  # Christmas skipped
 
 
 def test_script_working_days_after():
