@@ -60,6 +60,18 @@ def human_timer(expression: str | None, lang: str = "id") -> str:
                                                                          f"after {working.group(1)}"))
         return f"{working.group(2)} hari kerja {since[0]}" if lang == "id" else \
             f"{working.group(2)} working day(s) {since[1]}"
+    office = re.fullmatch(r"office_time_after\(\s*now\(\)\s*,\s*[\"'](P[^\"']+)[\"']\s*\)", text)
+    if office:
+        return f"{human_duration(office.group(1), lang)} jam kerja sejak langkah siap" if lang == "id" else \
+            f"{human_duration(office.group(1), lang)} of office time after the step is ready"
+    named = re.fullmatch(r"deadline_after\(\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*\)", text)
+    if named:
+        from .deadlines import configured_deadlines
+
+        rule = configured_deadlines().get(named.group(2))
+        if rule is not None:
+            return f"{rule.working_days} hari kerja ({rule.name_id})" if lang == "id" else \
+                f"{rule.working_days} working day(s) ({rule.name_en})"
     quoted = re.fullmatch(r"[\"'](P[^\"']+)[\"']", text)
     if quoted:
         return human_duration(quoted.group(1), lang)

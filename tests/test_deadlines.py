@@ -94,3 +94,12 @@ def test_a_process_waits_for_a_named_lapor_deadline(session, ctx, clock):
     instance = runtime.start_instance(session, ctx, "tiny", {}, actor=SYSTEM_INIT)  # Fri 13 Mar 2026 09:00 WIB
     due = session.scalars(select(Timer.due_at).where(Timer.instance_id == instance.id)).one()
     assert due == datetime(2026, 3, 25, 9, 0, tzinfo=timezone.utc)  # Mon 16, Tue 17, Wed 25 → 16:00 WIB
+
+
+def test_the_editor_describes_office_time_and_named_deadlines_in_words():
+    from engine.process_diff import human_timer
+
+    assert human_timer('office_time_after(now(), "PT10M")') == "10 menit jam kerja sejak langkah siap"
+    assert human_timer('deadline_after(received_at, "lapor_verifikasi")', "en") == (
+        "3 working day(s) (SP4N-LAPOR! verification and forwarding)")
+    assert human_timer('deadline_after(received_at, "tidak_ada")') == 'deadline_after(received_at, "tidak_ada")'
