@@ -51,13 +51,20 @@ def muba_variant(*, duration: str | None = None, rename: tuple[str, str] | None 
         ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
         root = etree.fromstring(xml.encode())
         process = root.find("bpmn:process", ns)
-        for node in root.xpath("//*[@id='verifikasi_formulir' or @id='Flow_verifikasi_formulir__gw_lengkap']"):
-            node.getparent().remove(node)
-        for ref in root.xpath("//bpmn:flowNodeRef[text()='verifikasi_formulir']", namespaces=ns):
-            ref.getparent().remove(ref)
-        for shape in root.xpath("//*[@bpmnElement='verifikasi_formulir' or "
-                                "@bpmnElement='Flow_verifikasi_formulir__gw_lengkap']"):
-            shape.getparent().remove(shape)
+        # the step goes with its escalation (boundary timer, escalation step, its end and flows)
+        gone = ("verifikasi_formulir", "Flow_verifikasi_formulir__gw_lengkap", "batas_verifikasi",
+                "eskalasi_verifikasi_formulir", "eskalasi_verifikasi_selesai",
+                "Flow_batas_verifikasi__eskalasi_verifikasi_formulir",
+                "Flow_eskalasi_verifikasi_formulir__eskalasi_verifikasi_selesai")
+        for node in root.xpath("//*[@id]"):
+            if node.get("id") in gone:
+                node.getparent().remove(node)
+        for ref in root.xpath("//bpmn:flowNodeRef", namespaces=ns):
+            if ref.text in gone:
+                ref.getparent().remove(ref)
+        for shape in root.xpath("//*[@bpmnElement]"):
+            if shape.get("bpmnElement") in gone:
+                shape.getparent().remove(shape)
         gateway = process.find("bpmn:exclusiveGateway[@id='gw_lengkap']", ns)
         for incoming in gateway.findall("bpmn:incoming", ns):
             gateway.remove(incoming)

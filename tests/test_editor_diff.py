@@ -26,15 +26,20 @@ def test_duration_rename_and_lane_move():
     assert "Langkah 'Periksa Kebenaran Laporan' berganti nama menjadi 'Periksa Laporan'." in texts
     assert "Langkah 'Beri Solusi dan Informasi' pindah dari lajur kabid ke lajur kepala_dinas." in texts
     assert {c.kind for c in changes} == {"changed"}
-    assert {c.element_id for c in changes} == {"verifikasi_formulir", "periksa_laporan", "beri_solusi"}
+    # everything in the kabid lane moves with it (the step, its escalation timer, the kasi's escalation)
+    assert {c.element_id for c in changes} == {"verifikasi_formulir", "periksa_laporan", "beri_solusi", "batas_solusi",
+                                               "eskalasi_periksa_laporan", "eskalasi_periksa_selesai"}
 
 
 def test_added_and_removed_steps():
     old = shipped("muba_pengaduan.bpmn").decode()
     new = muba_variant(drop_verification=True).decode()
     changes = diff_versions(old, new)
-    assert [(c.element_id, c.kind) for c in changes] == [("verifikasi_formulir", "removed")]
-    assert _texts(changes) == ["Langkah 'Verifikasi Formulir Pengaduan' dihapus."]
+    assert [(c.element_id, c.kind) for c in changes] == [
+        ("verifikasi_formulir", "removed"), ("batas_verifikasi", "removed"), ("eskalasi_verifikasi_formulir", "removed"),
+        ("eskalasi_verifikasi_selesai", "removed")]  # the step goes with its escalation
+    assert _texts(changes)[:2] == ["Langkah 'Verifikasi Formulir Pengaduan' dihapus.",
+                                   "Timer 'Waktu standar 10 menit (jam kerja)' dihapus."]
     back = diff_versions(new, old)
     assert back[0].kind == "added" and "ditambahkan di lajur petugas (waktu standar 10 menit)" in back[0].text_id
 

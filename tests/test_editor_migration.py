@@ -38,7 +38,9 @@ def test_dry_run_lists_who_can_move_and_why_not(deployed, ctx, roles):
     v1, v2, v3 = deploy_variants(deployed, ctx)
     checks = {c.instance_id: c for c in dry_run(deployed, ctx, v1.id, v3.id)}
     assert checks[waiting].can_move is False
-    assert checks[waiting].reasons == ["langkah 'Verifikasi Formulir Pengaduan' belum selesai dan tidak ada lagi di versi 3"]
+    assert checks[waiting].reasons == [
+        "langkah 'Verifikasi Formulir Pengaduan' belum selesai dan tidak ada lagi di versi 3",
+        "langkah 'Waktu standar 10 menit (jam kerja)' belum selesai dan tidak ada lagi di versi 3"]  # its timer
     assert checks[further].can_move is False and "sudah dikerjakan" in checks[further].reasons[0]
     to_v2 = {c.instance_id: c for c in dry_run(deployed, ctx, v1.id, v2.id)}
     assert to_v2[waiting].can_move and to_v2[waiting].changed_steps == ["Verifikasi Formulir Pengaduan"]
