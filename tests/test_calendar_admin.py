@@ -142,3 +142,36 @@ def test_a_bad_date_is_refused_beside_the_field_and_nothing_is_written(app, clie
 
         assert db.session.scalar(select(func.count()).select_from(CalendarOverride)) == 0
     assert client.post(f"{PAGE}/2026-99-01/hapus", data={"csrf_token": csrf_token(client, PAGE)}).status_code == 404
+
+
+@pytest.mark.parametrize(("settings", "needle"), [
+    ({"ALUR_TIMEZONE": "Asia/Sekayu"}, "unknown time zone"),
+    ({"ALUR_OFFICE_START": "7.30"}, "JJ:MM"),
+    ({"ALUR_OFFICE_START": "16:00", "ALUR_OFFICE_END": "07:30"}, "earlier than office_end"),
+])
+def test_bad_office_settings_stop_the_start_naming_the_setting(db_url, settings, needle):
+    from tasks_ui import create_app
+
+    with pytest.raises(RuntimeError, match=needle) as refused:
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x", **settings})
+    assert "ALUR_" in str(refused.value)
+
+
+def test_another_office_time_zone_and_hours_are_used(db_url):
+    from tasks_ui import create_app
+    from tasks_ui.wiring import engine_context
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x",
+                      "ALUR_TIMEZONE": "Asia/Makassar", "ALUR_OFFICE_START": "08:00", "ALUR_OFFICE_END": "15:30"})
+    with app.test_request_context():
+        from engine.db import create_schema
+        from tasks_ui.extensions import db
+
+        create_schema(db.engine)
+        cal = engine_context().calendar
+        assert (cal.timezone, cal.office_start.isoformat(), cal.office_end.isoformat()) == (
+            "Asia/Makassar", "08:00:00", "15:30:00")
+        friday = datetime(2026, 3, 13, 7, 0, tzinfo=timezone.utc)  # 15:00 WITA
+        assert cal.add_working_days(friday, 1).isoformat() == "2026-03-16T15:30:00+08:00"
+        db.session.remove()
+        db.engine.dispose()
