@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .db import GENESIS_HASH
@@ -99,23 +99,57 @@ class ChainReport:
     reason: str = ""
 
 
-#: The columns verify reads: plain rows, no ORM objects (a million events verify in seconds, not minutes).
-_CHAIN_COLUMNS = (AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.type, AuditEvent.instance_id,
-                  AuditEvent.task_guid, AuditEvent.bpmn_id, AuditEvent.data_before, AuditEvent.data_after,
-                  AuditEvent.payload, AuditEvent.prev_hash, AuditEvent.hash)
+#: The columns verify reads as stored (no type conversion): timestamps and JSON are turned into what
+#: ``event_body`` would give by :func:`_stored_body`, which costs a third of SQLAlchemy's row processing.
+_RAW_COLUMNS = (AuditEvent.seq, type_coerce(AuditEvent.at, Text), AuditEvent.actor, AuditEvent.type,
+                AuditEvent.instance_id, AuditEvent.task_guid, AuditEvent.bpmn_id,
+                type_coerce(AuditEvent.data_before, Text), type_coerce(AuditEvent.data_after, Text),
+                type_coerce(AuditEvent.payload, Text), AuditEvent.prev_hash, AuditEvent.hash)
+
+
+def _stored_json(value: Any) -> Any:
+    """A JSON column as stored: text on SQLite (parsed here), already parsed by the PostgreSQL driver.
+
+    Text that is not JSON (an altered row) is hashed as it is: the mismatch then names that event.
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _stored_timestamp(value: Any) -> str:
+    """``_timestamp`` of a stored ``at``: SQLite keeps naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}Z"
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return _timestamp(value)
+
+
+def _stored_body(row: Any) -> dict:
+    """``event_body`` of a row of ``_RAW_COLUMNS``."""
+    return {"seq": row[0], "at": _stored_timestamp(row[1]), "actor": row[2], "type": row[3],
+            "instance_id": row[4], "task_guid": row[5], "bpmn_id": row[6], "data_before": _stored_json(row[7]),
+            "data_after": _stored_json(row[8]), "payload": _stored_json(row[9])}
 
 
 def verify_chain(session: Session, batch: int = 10000) -> ChainReport:
     """Recompute the whole chain; report the first event whose sequence, link or hash is wrong.
 
-    Reads plain column rows in keyset batches (``event_body`` takes any object with the event's
-    attributes), so memory stays flat and no ORM identity map is built.
+    Reads the stored column values in keyset batches (no ORM objects, no type processing), so memory
+    stays flat; the body hashed is exactly ``event_body``'s.
     """
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
     last_seq = 0
+    connection = session.connection()  # Core rows: the ORM's loading layer cost a third of the time
     while True:
-        rows = session.execute(
-            select(*_CHAIN_COLUMNS).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        rows = connection.execute(
+            select(*_RAW_COLUMNS).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
             break
@@ -124,11 +158,12 @@ def verify_chain(session: Session, batch: int = 10000) -> ChainReport:
                 return ChainReport(False, checked, expected_seq, f"event {expected_seq} is missing")
             if event.prev_hash != prev_hash:
                 return ChainReport(False, checked, event.seq, "link to the previous event is broken")
-            if event_hash(prev_hash, event) != event.hash:
+            body = canonical_json(_stored_body(event))
+            if hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest() != event.hash:
                 return ChainReport(False, checked, event.seq, "content does not match its hash")
             prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
         last_seq = rows[-1].seq
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    head = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         return ChainReport(False, checked, expected_seq, "events after the last one were removed")
     return ChainReport(True, checked)
