@@ -13,8 +13,11 @@ Definitions (shared with the recap where they overlap):
 - *open*: still running;
 - an *overdue step*: a ready step of an office role (not the reporter's ``pelapor`` lane) whose standard
   time or SLA deadline has passed (``urgent_at <= now``, as the inbox marks it);
-- *deadline compliance* of a month: the office steps completed in that month that had a deadline,
-  split into on time (completed at or before the earlier of standard time and SLA deadline) and late.
+- *deadline compliance* of a month, per complaint: the recap's figures for the complaints received this
+  month (``engine.recap``: on time, late — a step passed its SLA deadline, or its SOP standard time when
+  the process has no SLA timer — and not yet due), so the dashboard and this month's recap agree;
+- and per step: the office steps completed in that month that had a deadline, split into on time
+  (completed at or before the earlier of standard time and SLA deadline) and late.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from .actors import Actor
 from .context import EngineContext
 from .models import HumanTask, ProcessInstance
+from .recap import compute_recap
 from .runtime import NO_DEADLINE
 
 #: Lane of the reporter: their steps are not the office's to be late on.
 REPORTER_LANE = "pelapor"
 TREND_WEEKS = 12
+#: Only the recap's totals are read (no complaint text), so the viewer's masking does not matter.
+DASHBOARD_READER = Actor("system:dashboard", frozenset(), "system")
 OVERDUE_LIST_LIMIT = 20
 
 
@@ -98,6 +105,7 @@ class Dashboard:
     overdue_steps: list[OverdueStep]
     compliance_month: Compliance
     compliance_by_process: dict[str, Compliance]
+    complaints_month: dict  # recap totals of this month's complaints: on_time, late, pending, sla_rate
     trend: list[WeekPoint] = field(default_factory=list)
 
 
@@ -244,7 +252,20 @@ def dashboard(
         session, _local_midnight(ctx, month_start), _local_midnight(ctx, today + timedelta(days=1)), process
     )
     total = Compliance(sum(c.on_time for c in by_process.values()), sum(c.late for c in by_process.values()))
+    recap = compute_recap(
+        session,
+        ctx,
+        process_keys=[process] if process else None,
+        period_start=month_start,
+        period_end=today,
+        viewer=DASHBOARD_READER,
+        with_previous=False,
+    )
+    complaints_month = {
+        key: recap["totals"][key] for key in ("received", "on_time", "late", "pending", "sla_rate")
+    }
     return Dashboard(
+        complaints_month=complaints_month,
         now=now,
         today=today,
         month_start=month_start,

@@ -27,7 +27,9 @@ def test_dashboard_figures_match_the_seeded_complaints(client, login, seeded_rep
     assert _figure(html, "overdue") == str(EXPECTED["overdue"])
     assert "dari 2 langkah menunggu" in html
     assert "Bulan ini: 4 diterima, 2 selesai dijawab." in html
-    assert "5 dari 6 langkah kantor" in html  # compliance caption
+    # per complaint (recap definitions): D on time; A (check late) and B (verification overdue) late; C not yet due
+    assert "1 tepat waktu, 2 melewati tenggat, 1 belum jatuh tempo" in html and "33,3 %" in html
+    assert "5 dari 6 langkah kantor" in html  # per step: A's check was the late one
     assert re.search(
         r'data-process="muba_pengaduan">.*?<td class="num">5</td><td class="num">1</td>'
         r'<td class="num">83,3 %</td>',

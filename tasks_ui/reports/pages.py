@@ -125,11 +125,16 @@ def dashboard_page():
         title=t("dash_overdue_by_role"),
         empty_text=t("dash_overdue_none"),
     )
-    compliance = figures.compliance_month
+    complaints = figures.complaints_month
     meter = svg.percent_meter(
-        compliance.ratio,
+        complaints["sla_rate"],
         title=t("dash_compliance"),
-        caption=t("dash_compliance_caption", on_time=compliance.on_time, total=compliance.total),
+        caption=t(
+            "dash_complaints_caption",
+            on_time=complaints["on_time"],
+            late=complaints["late"],
+            pending=complaints["pending"],
+        ),
     )
     mine = set(current_user.roles)
     return render_template(

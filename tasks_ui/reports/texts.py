@@ -78,6 +78,17 @@ TEXTS = {
         "{on_time} of {total} office steps completed this month were on time "
         "(SOP standard time and SLA deadline).",
     ),
+    "dash_complaints_caption": (
+        "Pengaduan yang diterima bulan ini: {on_time} tepat waktu, {late} melewati tenggat, "
+        "{pending} belum jatuh tempo (definisi rekap).",
+        "Complaints received this month: {on_time} on time, {late} past the deadline, "
+        "{pending} not yet due (recap definitions).",
+    ),
+    "dash_complaints_none": (
+        "Belum ada pengaduan bulan ini yang selesai atau melewati tenggat.",
+        "No complaint of this month has finished or passed its deadline yet.",
+    ),
+    "dash_per_step": ("Per langkah", "Per step"),
     "dash_compliance_none": (
         "Belum ada langkah bertenggat yang selesai bulan ini.",
         "No step with a deadline was completed this month yet.",
