@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -10,7 +12,20 @@ from jsonschema.exceptions import SchemaError
 
 from .errors import InvalidData
 
-_FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+_FORMAT_CHECKER = copy.deepcopy(Draft202012Validator.FORMAT_CHECKER)
+
+
+@_FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    """ISO 8601 / RFC 3339 date and time with a UTC offset (jsonschema skips date-time without an extra)."""
+    if not isinstance(value, str):
+        return True
+    if len(value) < 16 or value[10] not in "Tt ":
+        raise ValueError("not a date-time")
+    parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    if parsed.utcoffset() is None:
+        raise ValueError("date-time without a UTC offset")
+    return True
 
 
 def check_schema(schema: Any) -> str | None:

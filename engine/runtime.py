@@ -284,8 +284,11 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
                    for t in workflow.get_tasks(state=TaskState.READY, manual=True)
                    if not t.task_spec.bpmn_id.startswith("eskalasi")]
     if workflow.is_completed() and instance.status == "running":
-        instance.status, instance.completed_at, instance.stage = "completed", now, "Selesai"
-        answer = workflow.data.get("jawaban") or workflow.last_task and workflow.last_task.data.get("jawaban")
+        final = workflow.last_task.data if workflow.last_task else {}
+        # a process may name its own end stage (e.g. "Diteruskan ke …" on the bukan-wewenang path)
+        stage = workflow.data.get("tahap_akhir") or final.get("tahap_akhir") or "Selesai"
+        instance.status, instance.completed_at, instance.stage = "completed", now, str(stage)[:300]
+        answer = workflow.data.get("jawaban") or final.get("jawaban")
         if answer and instance.tracking_code:
             instance.answer = str(answer)
         events.add("INSTANCE_COMPLETED", actor=actor.name, at=now, instance_id=instance.id)
@@ -432,8 +435,12 @@ def _validated(version: ProcessVersion, form_name: str | None, data: Any) -> dic
         raise NotFound(what=f"Formulir '{form_name}'")
     if not isinstance(data, dict):
         return validate_form(schema, data)
-    allowed = set(schema.get("properties", {}))
-    clean = {k: v for k, v in data.items() if k in allowed}
+    properties = schema.get("properties", {})
+    clean = {k: v for k, v in data.items() if k in properties}
+    # a field left out takes its schema default, so conditions can name it (e.g. di_luar_wewenang)
+    for key, prop in properties.items():
+        if key not in clean and isinstance(prop, dict) and "default" in prop:
+            clean[key] = prop["default"]
     return validate_form(schema, clean)
 
 

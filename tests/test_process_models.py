@@ -115,6 +115,8 @@ class Run:
         task = tasks[0]
         assert task.task_spec.lane == role, (bpmn_id, task.task_spec.lane)
         form = load_form(task.task_spec.extensions["properties"]["formJsonSchemaFilename"])
+        # as the engine does: a field left out takes its schema default
+        data = {**{k: p["default"] for k, p in form.get("properties", {}).items() if "default" in p}, **data}
         errors = [e.message for e in Draft202012Validator(form).iter_errors(data)]
         assert not errors, (bpmn_id, errors)
         task.data.update(data)
@@ -263,7 +265,8 @@ def test_standard_durations_follow_the_muba_sop_waktu_column():
         "muba_sk_pengaduan": {"perintah_sk": "PT1H", "buat_sk": "PT1H"},
         "muba_pengaduan": {"isi_formulir": "PT45M", "verifikasi_formulir": "PT10M", "periksa_laporan": "PT10M",
                            "beri_solusi": "PT15M", "lengkapi_pengaduan": None, "eskalasi_verifikasi_formulir": None,
-                           "eskalasi_periksa_laporan": None, "eskalasi_beri_solusi": None},
+                           "eskalasi_periksa_laporan": None, "eskalasi_beri_solusi": None,
+                           "teruskan_instansi_lain": None},
         "muba_rekap_bulanan": {"susun_rekap": "PT10M", "terima_rekap_kabid": "PT10M",
                                "terima_rekap_kepala_dinas": "PT10M", "arsipkan_dokumen": "PT10M"},
     }
@@ -528,6 +531,30 @@ def test_sanggau_semester_report_runs_after_the_timer(clock):
 
 
 # ---------------------------------------------------------------- behaviour: Sanggau
+
+FORWARD = {"instansi_tujuan": "Kantor Arsip Nasional", "waktu_diteruskan": "2026-11-24T09:30:00+07:00",
+           "kanal_penerusan": "surat", "nomor_surat": "045/7/2026"}
+
+
+@pytest.mark.parametrize("key,assess,data", [
+    ("muba_pengaduan", "verifikasi_formulir", {"lengkap": True, "nomor_buku_pengaduan": "8"}),
+    ("sanggau_pengaduan", "catat_buku_pengaduan", {"nomor_buku_pengaduan": "BP-8"}),
+])
+def test_bukan_wewenang_forwards_and_ends(key, assess, data):
+    run = Run(key)
+    first = "isi_formulir" if key == "muba_pengaduan" else "sampaikan_pengaduan"
+    run.complete(first, "pelapor", intake())
+    run.complete(assess, "petugas", {**data, "di_luar_wewenang": True})
+    assert run.ready() == ["teruskan_instansi_lain"]
+    run.complete("teruskan_instansi_lain", "petugas", FORWARD)
+    assert run.workflow.is_completed()
+    end = tasks_of(run, "diteruskan_selesai", TaskState.COMPLETED)
+    assert len(end) == 1 and end[0].task_spec.lane == "petugas"
+    assert end[0].data["tahap_akhir"] == "Diteruskan ke Kantor Arsip Nasional"
+    assert end[0].data["jawaban"] == ("Pengaduan Anda berada di luar wewenang kami dan telah diteruskan kepada "
+                                      "Kantor Arsip Nasional pada 2026-11-24 09:30.")
+    assert not tasks_of(run, "selesai", TaskState.COMPLETED)
+
 
 def _sanggau_until_response(received_at=None, libatkan=False):
     run = Run("sanggau_pengaduan")
