@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 from sqlalchemy import select
 
 from engine import channels, duplicates, lapor, notifications
@@ -38,6 +38,19 @@ def _schema_choices(process_key: str | None, field: str) -> list[tuple[str, str]
     version = next((v for v in versions if v.process_key == process_key), versions[0] if versions else None)
     schema = (version.forms or {}).get("pengaduan.schema.json", {}) if version else {}
     return choices(schema.get("properties", {}).get(field, {})) or []
+
+
+@bp.app_template_global()
+def choice_label(field: str, value: str | None) -> str:
+    """A channel/anonymity key as people read it (the intake form's titles), e.g. whatsapp → WhatsApp."""
+    if not value:
+        return "—"
+    labels = g.get("_alur_choice_labels")
+    if labels is None:
+        labels = g._alur_choice_labels = {}
+    if field not in labels:
+        labels[field] = dict(_schema_choices(None, field))
+    return labels[field].get(value, value)
 
 
 def _local_input(value: datetime, tz) -> str:
