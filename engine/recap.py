@@ -278,7 +278,8 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
             "channel": row.channel or "tidak_diketahui", "category": None, "anonymity": row.anonymity or "none",
             "received_at": row.received, "completed_at": finished_at,
             "status": status, "sla": sla, "escalated": bool(row.escalated),
-            "stage": "Selesai" if finished else (row.stage or ""), "subject": row.subject or "",
+            # a finished complaint keeps the final stage its process named (e.g. "Diteruskan ke …")
+            "stage": (row.stage or "Selesai") if finished else (row.stage or ""), "subject": row.subject or "",
             "answer": (row.answer or "")[:ANSWER_SUMMARY_CHARS] if finished else "",
             "started_by": row.started_by,
         })

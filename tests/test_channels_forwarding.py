@@ -156,3 +156,17 @@ def test_forwarding_rows_in_the_inbox_are_petugas_work(deployed, ctx, roles):
                                                     HumanTask.state == "ready")).all()
     assert [(r.bpmn_id, r.role, r.name) for r in rows] == [
         ("teruskan_instansi_lain", "petugas", "Teruskan ke Instansi yang Berwenang")]
+
+
+def test_the_recap_counts_a_forwarded_complaint_as_forwarded(deployed, ctx, roles):
+    from datetime import date
+
+    from engine.recap import compute_recap
+
+    sub = _forward_ready(deployed, ctx, roles, "sanggau_pengaduan")
+    step(deployed, ctx, sub.instance.id, "teruskan_instansi_lain", roles["petugas"], FORWARD)
+    report = compute_recap(deployed, ctx, process_keys="sanggau_pengaduan", period_start=date(2026, 3, 1),
+                           period_end=date(2026, 3, 31), viewer=roles["kabid"])
+    assert report["totals"]["forwarded"] == 1 and report["totals"]["answered"] == 0
+    [row] = report["complaints"]
+    assert row["status"] == "forwarded" and row["stage"].startswith("Diteruskan ke Dinas Pendidikan")
