@@ -82,3 +82,40 @@ def test_auditor_replays_a_complaint_on_the_diagram(live_server, new_page):
     screenshot(phone, "audit-07-replay-phone")
     phone.goto(f"{base}/audit/instans/{worked['instance_id']}")
     screenshot(phone, "audit-08-timeline-phone")
+
+
+def test_altered_input_shows_the_divergence(live_server, new_page):
+    from sqlalchemy import text
+
+    from engine.db import create_schema
+    from tasks_ui.extensions import db
+
+    base = live_server.url
+    worked = _worked(live_server)
+    tamper = ("UPDATE audit_event SET payload = json_set(payload, '$.input.hasil_pemeriksaan', :value) "
+              "WHERE instance_id = :id AND type = 'TASK_COMPLETED' AND bpmn_id = 'periksa_laporan'")
+    with live_server.app.app_context():
+        db.session.execute(text("DROP TRIGGER audit_event_no_update"))
+        db.session.execute(text(tamper), {"value": "tidak_benar", "id": worked["instance_id"]})
+        db.session.commit()
+    try:
+        page = new_page()
+        log_in(page, base, "auditor")
+        page.goto(f"{base}/audit/instans/{worked['instance_id']}/putar-ulang")
+        page.wait_for_selector("body[data-replay-ready='1']")
+        assert "tidak dapat direproduksi" in page.locator("p.note").inner_text()
+        page.get_by_role("button", name="Jalankan bukti eksekusi ulang").click()
+        page.wait_for_selector("body[data-proof]")
+        assert page.evaluate("document.body.dataset.proof") == "diverged"
+        result = page.locator("#proof-result").inner_text()
+        assert "BERBEDA pada kejadian nomor" in result and "hasil_pemeriksaan" in result
+        assert "Tercatat" in result and "Hasil eksekusi ulang" in result
+        assert page.locator("table.proof-diff tbody tr").count() == 1  # only the field that differs
+        assert "tidak_benar" in result and "benar" in result
+        assert "Periksa Kebenaran Laporan" in page.locator("#replay-event").inner_text()  # moved to that event
+        screenshot(page, "audit-09-replay-divergence-desktop")
+    finally:  # put the log back as it was, so the chain verifies for the other browser tests
+        with live_server.app.app_context():
+            db.session.execute(text(tamper), {"value": "benar", "id": worked["instance_id"]})
+            db.session.commit()
+            create_schema(db.engine)

@@ -92,6 +92,29 @@
     return block;
   }
 
+  /* Only the fields that differ, when both sides are one step's data: field | recorded | re-executed. */
+  function differences(expected, got) {
+    if (!expected || !got || Array.isArray(got) || !expected.data_after || !got.data_after) { return null; }
+    var keys = Object.keys(Object.assign({}, expected.data_after, got.data_after)).sort().filter(function (key) {
+      return JSON.stringify(expected.data_after[key]) !== JSON.stringify(got.data_after[key]);
+    });
+    if (!keys.length) { return null; }
+    var table = document.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
+    table.className = "changes proof-diff";
+    ["", texts.au_proof_expected, texts.au_proof_got].forEach(function (text) {
+      var th = document.createElement("th"); th.textContent = text; head.appendChild(th);
+    });
+    keys.forEach(function (key) {
+      var tr = body.insertRow(), name = document.createElement("th"), code = document.createElement("code");
+      code.textContent = key; name.appendChild(code); name.scope = "row"; tr.appendChild(name);
+      [expected.data_after[key], got.data_after[key]].forEach(function (value, index) {
+        var td = tr.insertCell(); td.textContent = valueText(value);
+        td.dataset.label = index ? texts.au_proof_got : texts.au_proof_expected;
+      });
+    });
+    return table;
+  }
+
   document.getElementById("proof-button").addEventListener("click", function () {
     var out = document.getElementById("proof-result"), button = this;
     out.className = ""; out.textContent = texts.au_proof_running; button.disabled = true;
@@ -114,8 +137,12 @@
           out.className = "proof-diverged";
           verdict.textContent = "✖ " + format(texts.au_proof_diverged, { seq: d.seq, reason: d.reason });
           out.appendChild(verdict);
-          out.appendChild(detail(texts.au_proof_expected, d.expected));
-          out.appendChild(detail(texts.au_proof_got, d.got));
+          var table = differences(d.expected, d.got);
+          if (table) { out.appendChild(table); }
+          else {
+            out.appendChild(detail(texts.au_proof_expected, d.expected));
+            out.appendChild(detail(texts.au_proof_got, d.got));
+          }
           var at = states.findIndex(function (s) { return s.seq === d.seq; });
           if (at >= 0) { show(at); }
         }
