@@ -22,16 +22,32 @@ SINCE = datetime(2026, 4, 1, tzinfo=WIB)
 CUTOFF = datetime(2026, 5, 1, tzinfo=WIB)
 
 
-@pytest.fixture(scope="module")
-def month(tmp_path_factory):
-    """The seeded database (seeded once for the module: it drives a few hundred engine operations)."""
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def month(request, tmp_path_factory):
+    """The seeded database (seeded once per backend: it drives a few hundred engine operations)."""
+    import os
+    import uuid
+
+    from sqlalchemy import text
+
     from engine.calendar import OfficeCalendar
     from engine.clock import FixedClock
     from engine.context import EngineContext
     from engine.db import create_schema, make_engine, make_session_factory
     from tests.conftest import START, deploy_shipped
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('recap') / 'alur.sqlite'}")
+    schema = None
+    if request.param == "postgres":
+        url = os.environ.get("ALUR_TEST_POSTGRES_URL")
+        if not url:
+            pytest.skip("no PostgreSQL: set ALUR_TEST_POSTGRES_URL")
+        schema = f"alur_recap_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = make_engine(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('recap') / 'alur.sqlite'}")
     create_schema(engine)
     factory = make_session_factory(engine)
     clock = FixedClock(START)
@@ -43,6 +59,10 @@ def month(tmp_path_factory):
     yield session, ctx, seeded
     session.close()
     engine.dispose()
+    if schema is not None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _received_in(seeded, start: datetime, end: datetime):
