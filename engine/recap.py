@@ -233,7 +233,7 @@ def _finished_at(row, cutoff: float) -> float | None:
 # -- the complaints of a period --------------------------------------------------------------------
 
 def _complaints(session: Session, keys: Sequence[str], since: datetime, until: datetime,
-                cutoff: datetime) -> list[dict]:
+                cutoff: datetime, *, categories: bool = True) -> list[dict]:
     """One dict per complaint received in [since, until): metadata, status and deadline state at ``cutoff``
     (times as epoch seconds)."""
     if not keys:
@@ -283,7 +283,8 @@ def _complaints(session: Session, keys: Sequence[str], since: datetime, until: d
             "answer": (row.answer or "")[:ANSWER_SUMMARY_CHARS] if finished else "",
             "started_by": row.started_by,
         })
-    _add_categories(session, out, in_period)
+    if categories:  # the previous period's totals do not need them
+        _add_categories(session, out, in_period)
     return out
 
 
@@ -476,7 +477,7 @@ def compute_recap(session: Session, ctx: EngineContext, *, process_keys: str | I
         prev_start, prev_end = previous_period(period_start, period_end)
         prev_since, prev_until = _utc_bounds(ctx, prev_start, prev_end)
         prev_cutoff = min(prev_until, now)
-        prev_totals = _totals(_complaints(session, keys, prev_since, prev_until, prev_cutoff))
+        prev_totals = _totals(_complaints(session, keys, prev_since, prev_until, prev_cutoff, categories=False))
         prev_backlog = _backlog(session, keys, prev_cutoff)["total"]
         report["previous"] = {"period": _period_dict(prev_start, prev_end), "totals": prev_totals,
                               "backlog": prev_backlog}
