@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.reports_fixtures import *  # noqa: F403 - fixture seeded_reports
+from tests.ui_fixtures import *  # noqa: F403 - fixtures submit, task_rows
 
 
 def _tile(html: str, name: str) -> str:
@@ -145,3 +146,75 @@ def test_english(client, login, seeded_reports):
 def test_other_roles_are_refused(client, login, path):
     login("petugas")
     assert client.get(path).status_code == 403
+
+
+def test_kasi_starts_a_recap_run_then_the_frozen_recap_is_listed_and_does_not_change(
+    app, client, login, seeded_reports, submit, clock
+):
+    from sqlalchemy import select
+
+    from engine.models import HumanTask
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+    from tests.conftest import actor
+    from tests.engine_helpers import step
+    from tests.ui_fixtures import page_token
+
+    login("kasi")
+    html = client.get("/rekap?kind=month&month=2026-03").get_data(as_text=True)
+    assert 'name="process" value="muba_rekap_bulanan"' in html
+    assert 'value="sanggau_laporan_semester"' not in html  # a semester report is not started for a month
+    token = page_token(client, "/rekap?kind=month&month=2026-03")
+    response = client.post(
+        "/rekap/mulai", data={"csrf_token": token, "process": "muba_rekap_bulanan", "period": "2026-03"}
+    )
+    assert response.status_code == 303 and response.headers["Location"].startswith("/tasks/")
+    task_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        row = db.session.get(HumanTask, task_id)
+        assert row.bpmn_id == "susun_rekap"
+        step(
+            db.session,
+            engine_context(),
+            row.instance_id,
+            "susun_rekap",
+            actor("kasi"),
+            {"periode_rekap": "2026-03", "ringkasan_rekap": "Tiga pengaduan, satu terlambat."},
+        )
+        db.session.remove()
+    listing = client.get("/rekap").get_data(as_text=True)
+    snapshot_id = int(re.search(r'<tr data-snapshot="(\d+)">', listing).group(1))
+    assert "Beku" in _row(listing, "data-snapshot", str(snapshot_id))
+
+    submit(channel="website")  # a fourth Muba complaint in March, after the recap was frozen
+    login("kabid")
+    frozen = client.get(f"/rekap/arsip/{snapshot_id}").get_data(as_text=True)
+    assert (
+        "Rekap beku: angka ini tidak berubah lagi." in frozen and "Tiga pengaduan, satu terlambat." in frozen
+    )
+    assert _tile(frozen, "received") == "3" and "Maret 2026" in frozen
+    assert f'href="/reports/snapshots/{snapshot_id}.xlsx"' in frozen or (
+        f'href="/api/v1/reports/snapshots/{snapshot_id}.xlsx"' in frozen
+    )
+    live = client.get("/rekap?kind=month&month=2026-03&process=muba_pengaduan").get_data(as_text=True)
+    assert _tile(live, "received") == "4"
+    assert "Mulai proses rekap" not in live  # only the kasi starts runs
+    printable = client.get(f"/rekap/arsip/{snapshot_id}?cetak=1").get_data(as_text=True)
+    assert "window.print()" in printable and _tile(printable, "received") == "3"
+    with app.app_context():
+        assert db.session.scalars(select(HumanTask).where(HumanTask.bpmn_id == "terima_rekap_kabid")).first()
+        db.session.remove()
+
+
+def test_only_the_kasi_starts_runs_and_unknown_snapshots_are_404(client, login):
+    login("kabid")
+    from tests.ui_fixtures import page_token
+
+    token = page_token(client, "/rekap")
+    assert (
+        client.post(
+            "/rekap/mulai", data={"csrf_token": token, "process": "muba_rekap_bulanan", "period": "2026-03"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/rekap/arsip/999").status_code == 404

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from engine import recap as recap_engine
+from engine import recap_runs
 from engine.errors import InvalidData
-
-try:
-    from engine import recap_runs
-except ImportError:  # the recap processes (stored recaps) are not wired yet
-    recap_runs = None  # type: ignore[assignment]
+from engine.models import HumanTask
 
 from ..auth.blueprint import current_actor, roles_required
 from ..extensions import db
@@ -30,6 +29,7 @@ from ..wiring import engine_context
 from . import svg
 from .pages import (
     REPORT_ROLES,
+    all_process_names,
     bp,
     complaint_processes,
     long_date,
@@ -292,7 +292,9 @@ def _render(
         "snapshot": snapshot,
         "processes": complaint_processes(),
         "kinds": PERIOD_KINDS,
-        "snapshots": recap_runs.list_snapshots(db.session, limit=24) if recap_runs and not printable else [],
+        "snapshots": recap_runs.list_snapshots(db.session, limit=24) if not printable else [],
+        "recap_processes": recap_processes(),
+        "may_start": "kasi" in current_user.roles,
         **page_helpers(ctx),
     }
     args = {k: v for k, v in request.args.items() if k != "cetak"}
@@ -304,7 +306,14 @@ def _render(
         context["back_url"] = url_for("reports.recap", **args)
     if report is not None:
         context["charts"] = charts(report)
-        context["downloads"] = _download_links(report) if snapshot is None else {}
+        context["downloads"] = (
+            _download_links(report)
+            if snapshot is None
+            else {
+                kind: url_for("reports_api.snapshot_download", snapshot_id=snapshot.id, kind=kind)
+                for kind in ("csv", "xlsx", "pdf")
+            }
+        )
     return render_template("reports/recap.html", **context), status
 
 
@@ -349,9 +358,39 @@ def _recap(printable: bool):
 def snapshot_page(snapshot_id: int):
     """A stored recap (draft or frozen) exactly as it was generated."""
     ctx = engine_context()
-    if recap_runs is None:
-        abort(404)
     snapshot = recap_runs.get_snapshot(db.session, snapshot_id)
     report = recap_runs.snapshot_report(snapshot, current_actor())
     form = period_form(ctx.calendar.local_date(ctx.clock.now()))
     return _render(report, form, {}, printable=request.args.get("cetak") == "1", snapshot=snapshot)
+
+
+def recap_processes() -> dict[str, dict]:
+    """Recap process key → its name and period kind (``month``/``semester``), for the on-demand start."""
+    names = all_process_names()
+    return {
+        key: {"name": names.get(key, key), "period": config["period"]}
+        for key, config in recap_runs.recap_config().items()
+        if key in names
+    }
+
+
+@bp.route("/rekap/mulai", methods=["POST"], endpoint="start_run")
+@roles_required("kasi")
+def start_run():
+    """Start the recap process for a chosen period on demand; the kasi goes on to the preparing step."""
+    run = recap_runs.start_recap(
+        db.session,
+        engine_context(),
+        request.form.get("process", ""),
+        request.form.get("period", ""),
+        actor=current_actor(),
+    )
+    step = db.session.scalars(
+        select(HumanTask.id).where(
+            HumanTask.instance_id == run.instance_id, HumanTask.task_guid == run.task_guid
+        )
+    ).first()
+    flash(t("recap_run_started", period=run.period_key))
+    if step is not None:
+        return redirect(url_for("inbox.task_page", task_id=step), 303)
+    return redirect(url_for("reports.snapshot", snapshot_id=run.snapshot_id), 303)

@@ -232,6 +232,18 @@ TEXTS = {
     ),
     "recap_frozen_by": ("Dibekukan oleh {who} pada {at}.", "Frozen by {who} at {at}."),
     "recap_note": ("Catatan", "Note"),
+    "recap_run_started": (
+        "Proses rekap periode {period} dimulai.",
+        "The recap process for {period} started.",
+    ),
+    "recap_start_title": ("Mulai proses rekap", "Start the recap process"),
+    "recap_start_intro": (
+        "Buat dokumen rekap periode ini sebagai langkah kasi (dibekukan setelah ditinjau, "
+        "lalu diterima kabid dan kepala dinas).",
+        "Make this period's recap document a kasi step (frozen once reviewed, then received by the kabid "
+        "and the kepala dinas).",
+    ),
+    "recap_start_button": ("Mulai {name} untuk {period}", "Start {name} for {period}"),
 }
 
 STATUSES = {
