@@ -153,7 +153,7 @@ def test_owner_changes_sop_in_the_editor_and_deploys(live_server, new_page):
     assert "041/17/DPK-SOP/2026" in newest.inner_text()
     assert newest.locator("td.running").inner_text() == "0"
     steps = page.locator("section.card", has_text="Langkah").last
-    solution_row = steps.locator("tr", has_text="beri_solusi")
+    solution_row = steps.get_by_role("row", name=re.compile(r"^Beri Solusi dan Informasi"))  # not its escalation
     assert "kepala_dinas" in solution_row.inner_text() and "PT30M" in solution_row.inner_text()
 
     after_id, after_code, after_version = _submit(live_server, "AC ruang baca mati")
