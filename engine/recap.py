@@ -293,17 +293,37 @@ def _add_categories(session: Session, complaints: list[dict], in_period: tuple) 
     if not complaints:
         return
     by_id = {c["instance_id"]: c for c in complaints}
+    steps = _steps_with_field(session, sorted({c["process"] for c in complaints}), "category")
+    if not steps:
+        return _no_category(complaints)
     category = AuditEvent.payload["input"]["category"].as_string()
     rows = session.connection().execute(
         select(AuditEvent.instance_id, category)
         .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
-        .where(*in_period, func.coalesce(AuditEvent.type, "") == "TASK_COMPLETED", category.is_not(None))
+        .where(*in_period, func.coalesce(AuditEvent.type, "") == "TASK_COMPLETED", AuditEvent.bpmn_id.in_(steps),
+               category.is_not(None))
         .order_by(AuditEvent.seq.desc()))
     for instance_id, value in rows:
         if instance_id in by_id:
             by_id[instance_id]["category"] = value  # descending seq, the last written wins: the first recorded
+    _no_category(complaints)
+
+
+def _no_category(complaints: list[dict]) -> None:
     for complaint in complaints:
         complaint["category"] = complaint["category"] or "tanpa_kategori"
+
+
+def _steps_with_field(session: Session, keys: Sequence[str], field: str) -> list[str]:
+    """bpmn ids of the user tasks (any deployed version of ``keys``) whose form has the property ``field``."""
+    found: set[str] = set()
+    for forms, summary_data in session.execute(select(ProcessVersion.forms, ProcessVersion.summary)
+                                               .where(ProcessVersion.process_key.in_(keys))):
+        with_field = {name for name, schema in (forms or {}).items()
+                      if field in ((schema or {}).get("properties") or {})}
+        found |= {bpmn_id for bpmn_id, info in ((summary_data or {}).get("user_tasks") or {}).items()
+                  if info.get("form") in with_field}
+    return sorted(found)
 
 
 def _totals(complaints: list[dict]) -> dict:
