@@ -131,11 +131,17 @@ def _lint_deadline_name(call: ast.Call, element_id: str) -> list[Problem]:
     """``deadline_after(x, "name")``: the name must be a literal configured in processes/deadlines.json."""
     known = configured_deadlines()
     arg = call.args[1] if len(call.args) == 2 and not call.keywords else None
-    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+    # a choice between quoted names is allowed too, e.g. per channel:
+    # "lapor_verifikasi" if channel == "sp4n_lapor" else "sanggau_kelengkapan" (each name is checked)
+    names = []
+    while isinstance(arg, ast.IfExp) and isinstance(arg.body, ast.Constant):
+        names.append(arg.body.value)
+        arg = arg.orelse
+    names.append(arg.value if isinstance(arg, ast.Constant) else None)
+    if not all(isinstance(name, str) for name in names):
         return [Problem(element_id, "deadline_call", {"known": ", ".join(sorted(known))})]
-    if arg.value not in known:
-        return [Problem(element_id, "unknown_deadline", {"name": arg.value, "known": ", ".join(sorted(known))})]
-    return []
+    return [Problem(element_id, "unknown_deadline", {"name": name, "known": ", ".join(sorted(known))})
+            for name in names if name not in known]
 
 
 def lint_timer(kind: str, expression: str, element_id: str, functions: Iterable[str],

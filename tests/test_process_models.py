@@ -52,6 +52,12 @@ def working_days_after(iso, n):
     return t.isoformat()
 
 
+def deadline_after(iso, name):
+    """Stand-in for the engine's named deadlines (processes/deadlines.json) on the weekday stand-in."""
+    rules = json.loads((PROCESSES / "deadlines.json").read_text(encoding="utf-8"))
+    return working_days_after(iso, rules[name]["working_days"])
+
+
 def office_time_after(iso, duration):
     """Stand-in for the engine's calendar function: plain elapsed time (no office hours)."""
     return (datetime.fromisoformat(iso) + isodate.parse_duration(duration)).isoformat()
@@ -66,7 +72,8 @@ def now():
 
 def script_engine():
     return PythonScriptEngine(environment=TaskDataEnvironment(
-        {"working_days_after": working_days_after, "office_time_after": office_time_after, "now": now}))
+        {"working_days_after": working_days_after, "deadline_after": deadline_after,
+         "office_time_after": office_time_after, "now": now}))
 
 
 def parse(path):
@@ -195,9 +202,10 @@ def test_gateways_and_timers(path):
     for boundary in doc.xpath("//bpmn:boundaryEvent", namespaces=NS):
         assert boundary.get("cancelActivity") == "false"
         expr = boundary.xpath("string(.//bpmn:timeDate)", namespaces=NS).strip()
-        if expr.startswith("working_days_after"):
+        if expr.startswith(("working_days_after", "deadline_after")):
             start = "tenggat_tanggapan_dari" if boundary.get("id") == "tenggat_tanggapan" else "received_at"
-            assert re.fullmatch(rf"working_days_after\({start}, \d+\)", expr), expr
+            assert re.fullmatch(rf"working_days_after\({start}, \d+\)", expr) or re.fullmatch(
+                rf'deadline_after\({start}, ("\w+" if channel == "sp4n_lapor" else )?"\w+"\)', expr), expr
         else:  # an escalation after the step's standard time, counted in office hours from when it is ready
             attached = doc.xpath(f"//bpmn:userTask[@id='{boundary.get('attachedToRef')}']", namespaces=NS)[0]
             standard = attached.xpath("string(.//spiffworkflow:property[@name='standard_duration']/@value)",
