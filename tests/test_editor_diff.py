@@ -46,14 +46,17 @@ def test_added_and_removed_steps():
 
 def test_timer_changed():
     old = shipped("sanggau_pengaduan.bpmn").decode()
-    new = old.replace("working_days_after(received_at, 7)</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
+    per_channel = ("deadline_after(received_at, &quot;lapor_verifikasi&quot; if channel == &quot;sp4n_lapor&quot; "
+                   "else &quot;sanggau_kelengkapan&quot;)")
+    new = old.replace(per_channel + "</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
                       "    </bpmn:boundaryEvent>\n    <bpmn:boundaryEvent id=\"tenggat_distribusi\"",
                       "working_days_after(received_at, 5)</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
                       "    </bpmn:boundaryEvent>\n    <bpmn:boundaryEvent id=\"tenggat_distribusi\"", 1)
     assert new != old
     changes = diff_versions(old, new)
-    assert _texts(changes) == ["Timer '7 hari kerja sejak diterima' berubah dari "
-                               "7 hari kerja sejak diterima menjadi 5 hari kerja sejak diterima."]
+    [text] = _texts(changes)
+    assert text.startswith("Timer '7 hari kerja sejak diterima (SP4N-LAPOR!: 3)' berubah dari ")
+    assert text.endswith(" menjadi 5 hari kerja sejak diterima.")
     assert changes[0].element_id == "tenggat_catat"
 
 
