@@ -71,7 +71,7 @@ def test_dashboard_english_and_phone_markup(client, login, seeded_reports):
     login("auditor")
     html = client.get("/dasbor?lang=en").get_data(as_text=True)
     assert "Complaints dashboard" in html and "Received today" in html and "Friday, 13 March 2026" in html
-    assert "83.3 %" in html and 'name="viewport"' in html and "reports.css" in html
+    assert "83.3 %" in html and "33.3 %</text>" in html and 'name="viewport"' in html and "reports.css" in html
     assert 'data-label="Overdue by (office time)"' in html  # the table becomes cards on a phone
 
 

@@ -202,8 +202,12 @@ def test_kasi_starts_a_recap_run_then_the_frozen_recap_is_listed_and_does_not_ch
     printable = client.get(f"/rekap/arsip/{snapshot_id}?cetak=1").get_data(as_text=True)
     assert "window.print()" in printable and _tile(printable, "received") == "3"
     with app.app_context():
-        assert db.session.scalars(select(HumanTask).where(HumanTask.bpmn_id == "terima_rekap_kabid")).first()
+        kabid_step = db.session.scalars(
+            select(HumanTask.id).where(HumanTask.bpmn_id == "terima_rekap_kabid")
+        ).one()
         db.session.remove()
+    card = client.get(f"/tasks/{kabid_step}").get_data(as_text=True)  # the kabid's step carries the recap
+    assert f'href="/rekap/arsip/{snapshot_id}"' in card
 
 
 def test_only_the_kasi_starts_runs_and_unknown_snapshots_are_404(client, login):

@@ -104,6 +104,7 @@ def dashboard_page():
     ctx = engine_context()
     processes = complaint_processes()
     process = _chosen_process(processes)
+    svg.use_language(current_language())
     figures = dashboard_engine.dashboard(db.session, ctx, process=process)
     lang = current_language()
     roles = role_names()

@@ -136,6 +136,7 @@ def _buckets(daily: list[dict]) -> tuple[list[str], list[int], list[int]]:
 
 def charts(report: dict) -> dict:
     """The recap's SVG charts: channels, status, categories, received/answered over time, step times."""
+    svg.use_language(current_language())
     channel_rows = report["by_channel"]
     status_rows = [
         row for row in report["by_status"] if row["count"] or row["key"] in ("answered", "in_progress")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 WIDTH = 440
 FONT = 16
 _ids = itertools.count(1)
+_language: ContextVar[str] = ContextVar("chart_language", default="id")
 
 
 @dataclass(frozen=True)
@@ -28,14 +30,17 @@ class Series:
     css: str = "s1"
 
 
+def use_language(lang: str) -> None:
+    """Write numbers on the next charts of this request the ``id`` (``2,5``) or ``en`` (``2.5``) way."""
+    _language.set(lang)
+
+
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
-    text = (
-        f"{value:,.0f}".replace(",", ".")
-        if float(value).is_integer()
-        else f"{value:,.1f}".replace(",", "x").replace(".", ",").replace("x", ".")
-    )
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if _language.get() != "en":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return f"{text}{unit}"
 
 

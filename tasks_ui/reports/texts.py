@@ -232,6 +232,7 @@ TEXTS = {
     ),
     "recap_frozen_by": ("Dibekukan oleh {who} pada {at}.", "Frozen by {who} at {at}."),
     "recap_note": ("Catatan", "Note"),
+    "recap_card_full": ("Lihat rekap lengkap dengan grafik", "See the full recap with charts"),
     "recap_run_started": (
         "Proses rekap periode {period} dimulai.",
         "The recap process for {period} started.",
