@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("kasi", ["kasi"], "Kasi Layanan (demo)"),
     ("kabid", ["kabid"], "Kabid Layanan (demo)"),
     ("kepala_dinas", ["kepala_dinas"], "Kepala Dinas (demo)"),
+    ("asesor", ["asesor"], "Asesor Kompetensi Pustakawan (demo)"),
     ("process_owner", ["process_owner"], "Pemilik Proses (demo)"),
     ("auditor", ["auditor"], "Auditor (demo)"),
     ("admin", ["admin"], "Administrator (demo)"),
