@@ -191,6 +191,8 @@ def test_editor_and_process_pages_on_a_phone(live_server, new_page):
     for path, name in (
         ("/editor/", "editor-06-processes-phone"),
         ("/editor/proses/muba_pengaduan", "editor-07-process-phone"),
+        ("/editor/proses/muba_pengaduan/banding", "editor-10-compare-phone"),
+        ("/editor/proses/muba_pengaduan/pindah", "editor-11-migrate-phone"),
     ):
         page.goto(base + path)
         screenshot(page, name)
