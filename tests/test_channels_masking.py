@@ -94,6 +94,16 @@ def _pages(app, username, info) -> dict[str, str]:
         "outbox": "/petugas/kotak-keluar",
         "history_api": f"/api/v1/instances/{iid}/history",
         "public_status": f"/lacak/{code}",
+        "public_api": f"/api/v1/complaints/{code}",
+        "api_task_verified": f"/api/v1/tasks/{info['verified_task']}",
+        "api_task_kabid": f"/api/v1/tasks/{info['kabid_task']}",
+        "api_instance": f"/api/v1/instances/{iid}",
+        "recap_json": "/api/v1/reports/recap?from=2026-03-01&to=2026-03-31",
+        "recap_csv": "/reports/recap.csv?from=2026-03-01&to=2026-03-31",
+        "audit_page": f"/audit/instans/{iid}",
+        "audit_csv": f"/api/v1/instances/{iid}/history.csv",
+        "audit_json": f"/api/v1/instances/{iid}/history.json",
+        "audit_period": "/api/v1/audit/export?from=2026-03-01&to=2026-03-31&format=csv",
     }
     found = {}
     for name, url in urls.items():
@@ -112,13 +122,19 @@ def _shows(text: str, needles) -> bool:
 
 
 # who opens what: the surfaces each viewer must be able to reach (a refused page cannot leak)
+PUBLIC_PAGES = {"public_status", "public_api"}
+AUDIT = {"card", "details_api", "history_api", "api_instance", "recap_json", "recap_csv", "audit_page", "audit_csv",
+         "audit_json", "audit_period"}
 REACHES = {
-    "petugas": {"card", "details_api", "task_page_verified", "inbox", "search", "outbox", "public_status"},
-    "petugas2": {"card", "details_api", "task_page_verified", "inbox", "search", "outbox", "public_status"},
-    "kabid": {"card", "details_api", "task_page_kabid", "inbox", "public_status"},
-    "auditor": {"card", "details_api", "history_api", "public_status"},
-    "auditor_id": {"card", "details_api", "history_api", "public_status"},
-    None: {"public_status"},
+    "petugas": {"card", "details_api", "task_page_verified", "api_task_verified", "api_instance", "inbox", "search",
+                "outbox", *PUBLIC_PAGES},
+    "petugas2": {"card", "details_api", "task_page_verified", "api_task_verified", "api_instance", "inbox", "search",
+                 "outbox", *PUBLIC_PAGES},
+    "kabid": {"card", "details_api", "task_page_kabid", "api_task_kabid", "api_instance", "inbox", "recap_json",
+              "recap_csv", *PUBLIC_PAGES},
+    "auditor": AUDIT | PUBLIC_PAGES,
+    "auditor_id": AUDIT | PUBLIC_PAGES,
+    None: PUBLIC_PAGES,
 }
 # identity visible? (anonim and rahasia hide it alike)
 SEES_IDENTITY = {"petugas": True, "petugas2": False, "kabid": False, "auditor": False, "auditor_id": True,
@@ -131,7 +147,12 @@ def test_every_surface_shows_exactly_what_the_viewer_may_see(app, complaint, use
     pages = _pages(app, username, complaint)
     assert REACHES[username] <= set(pages), sorted(REACHES[username] - set(pages))
     for name, text in pages.items():
-        if name == "public_status" or username is None:
+        if name in ("recap_json", "recap_csv"):  # the recap lists no identity at all
+            assert not _shows(text, IDENTITY), (username, name)
+            # reports show officials the subject; a file leaving Alur hides a rahasia one
+            assert (SUBJECT in text) == (name == "recap_json" or complaint["anonymity"] == "anonim"), (username, name)
+            continue
+        if name in PUBLIC_PAGES or username is None:
             assert not _shows(text, IDENTITY), (username, name)
             # the public sees the subject of an anonim complaint, never anything of a rahasia one
             assert (SUBJECT in text) == (complaint["anonymity"] == "anonim"), (username, name)
@@ -141,6 +162,8 @@ def test_every_surface_shows_exactly_what_the_viewer_may_see(app, complaint, use
         if SEES_IDENTITY[username]:
             if name in full_views:
                 assert all(n in text for n in IDENTITY[:3]), (username, name)
+            if name in ("audit_page", "audit_csv", "audit_json"):  # auditor_identitas: history and its files
+                assert IDENTITY[0] in text, (username, name)
         else:
             assert not _shows(text, IDENTITY), (username, name, [n for n in IDENTITY if n in text])
             if name in full_views:
