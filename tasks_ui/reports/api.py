@@ -152,6 +152,13 @@ OPENAPI_PATHS = {
         "summary": "One stored recap with its sha256", "tags": ["reports"],
         "responses": {"200": {"description": "the recap"}, "404": {"description": "unknown"},
                       "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
+    "/api/v1/reports/snapshots/{snapshot_id}.{kind}": {"get": {
+        "summary": "A stored recap as a file: csv, xlsx or pdf (the frozen numbers)", "tags": ["reports"],
+        "parameters": [{"name": "snapshot_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                       {"name": "kind", "in": "path", "required": True,
+                        "schema": {"enum": ["csv", "xlsx", "pdf"]}}],
+        "responses": {"200": {"description": "the file"}, "404": {"description": "unknown"},
+                      "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
     "/api/v1/reports/recap/runs": {"post": {
         "summary": "Start a recap run for a period on demand (kasi); idempotent per period", "tags": ["reports"],
         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["process", "period"],
