@@ -72,6 +72,14 @@ def human_timer(expression: str | None, lang: str = "id") -> str:
         if rule is not None:
             return f"{rule.working_days} hari kerja ({rule.name_id})" if lang == "id" else \
                 f"{rule.working_days} working day(s) ({rule.name_en})"
+    per_channel = re.fullmatch(r"deadline_after\(\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s+if\s+channel\s*==\s*[\"'](\w+)[\"']"
+                               r"\s+else\s+[\"'](\w+)[\"']\s*\)", text)
+    if per_channel:  # e.g. "lapor_verifikasi" if channel == "sp4n_lapor" else "sanggau_kelengkapan"
+        since, special, channel, usual = per_channel.groups()
+        usual_words = human_timer(f'deadline_after({since}, "{usual}")', lang)
+        special_words = human_timer(f'deadline_after({since}, "{special}")', lang)
+        return f"{usual_words}; kanal {channel}: {special_words}" if lang == "id" else \
+            f"{usual_words}; channel {channel}: {special_words}"
     quoted = re.fullmatch(r"[\"'](P[^\"']+)[\"']", text)
     if quoted:
         return human_duration(quoted.group(1), lang)

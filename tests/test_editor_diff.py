@@ -55,7 +55,9 @@ def test_timer_changed():
     assert new != old
     changes = diff_versions(old, new)
     [text] = _texts(changes)
-    assert text.startswith("Timer '7 hari kerja sejak diterima (SP4N-LAPOR!: 3)' berubah dari ")
+    assert text.startswith("Timer '7 hari kerja sejak diterima (SP4N-LAPOR!: 3)' berubah dari 7 hari kerja "
+                           "(Tanggapan kelengkapan aduan (SK 31/2020 C.4)); kanal sp4n_lapor: 3 hari kerja "
+                           "(Verifikasi dan penerusan laporan SP4N-LAPOR!) menjadi ")
     assert text.endswith(" menjadi 5 hari kerja sejak diterima.")
     assert changes[0].element_id == "tenggat_catat"
 
