@@ -234,6 +234,10 @@ def describe_difference(diff) -> str:
     return f"{kind} " + " ".join(parts[:4])
 
 
+#: ``alembic_version.version_num`` is VARCHAR(32): a longer id breaks the upgrade on PostgreSQL.
+REVISION_ID_MAX = 32
+
+
 def write_revision(message: str) -> Path:
     """Autogenerate a revision for what ``Base.metadata`` has beyond ``head`` (a developer's tool).
 
@@ -251,7 +255,7 @@ def write_revision(message: str) -> Path:
             with sa_engine.begin() as connection:
                 command.upgrade(alembic_config(connection), "head")
             command.revision(alembic_config(url=url), message=message, autogenerate=True,
-                             rev_id=f"{_next_number():04d}_{_slug(message)}")
+                             rev_id=f"{_next_number():04d}_{_slug(message)}"[:REVISION_ID_MAX])
         finally:
             sa_engine.dispose()
     script_directory.cache_clear()

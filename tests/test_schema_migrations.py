@@ -186,6 +186,12 @@ def test_one_head_and_the_baseline_is_its_root():
     assert script_directory().get_base() == BASELINE
 
 
+def test_every_revision_id_fits_alembic_version_column():
+    # alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id at upgrade time
+    too_long = [rev.revision for rev in script_directory().walk_revisions() if len(rev.revision) > 32]
+    assert not too_long, f"revision ids longer than 32 characters: {too_long}"
+
+
 def test_upgrade_head_builds_exactly_the_models_schema(sa_engine_of):
     sa_engine = sa_engine_of()
     upgrade_to(sa_engine, "head")
