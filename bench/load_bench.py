@@ -30,6 +30,7 @@ import os
 import random
 import secrets
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -270,6 +271,7 @@ def day_in_the_life(url: str, instance: Path) -> None:
     officials = scale(int(os.environ.get("ALUR_LOAD_OFFICIALS", 200)))
     backlog = scale(300)
     timers = scale(1500)
+    print(f"# day: set-up ({backlog} complaints, {timers} timers)", file=sys.stderr, flush=True)
     prepare(url, backlog)
     split = {"petugas": officials // 2, "kasi": officials // 4, "kabid": officials - officials // 2 - officials // 4}
     tokens = add_officials(url, split)
@@ -336,6 +338,7 @@ def day_in_the_life(url: str, instance: Path) -> None:
     with factory() as session:
         fired_before = session.scalar(text("SELECT count(*) FROM audit_event WHERE type = 'TIMER_FIRED'"))
     started = time.perf_counter()
+    print(f"# day: {seconds:.0f} s of load", file=sys.stderr, flush=True)
     try:
         for t in threads:
             t.start()
@@ -413,14 +416,17 @@ def main() -> int:
     print(f"# 8 engineers share this machine's {os.cpu_count()} cores today: figures are pessimistic.")
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
-        completion_run("SQLite", f"sqlite:///{base / 'load.sqlite'}", base / "sqlite" / "instance")
+        parts = [p for p in os.environ.get("ALUR_LOAD_PARTS", "").split(",") if p]
+        if not parts or "sqlite" in parts:
+            completion_run("SQLite", f"sqlite:///{base / 'load.sqlite'}", base / "sqlite" / "instance")
         pg = pg_base_url()
         if not pg:
             row(BENCH, "PostgreSQL parts", 0, "", note="skipped: set ALUR_BENCH_POSTGRES_URL or ALUR_TEST_POSTGRES_URL")
         else:
             for part, func in (("completion", None), ("day", day_in_the_life), ("rss", rss_with_instances)):
-                if os.environ.get("ALUR_LOAD_PARTS") and part not in os.environ["ALUR_LOAD_PARTS"].split(","):
+                if parts and part not in parts:
                     continue
+                print(f"# {part} …", file=sys.stderr, flush=True)
                 schema = PgSchema(pg)
                 try:
                     if func is None:
