@@ -47,6 +47,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = DEFAULT_
         "graceful_timeout": 30,
         "accesslog": None,
         "preload_app": False,
+        # gunicorn's control socket is one fixed path per user (~/.gunicorn/gunicorn.ctl) shared by every
+        # instance on the host, served by a thread in the arbiter; Alur does not use it
+        "control_socket_disable": True,
     }
 
 

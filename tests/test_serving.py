@@ -17,6 +17,7 @@ def test_gunicorn_options_for_several_workers():
     options = gunicorn_options("0.0.0.0", 8000, 4, threads=8)
     assert options["bind"] == "0.0.0.0:8000" and options["workers"] == 4
     assert options["worker_class"] == "gthread" and options["preload_app"] is False
+    assert options["control_socket_disable"] is True
     assert gunicorn_options("127.0.0.1", 1, 2, threads=1)["worker_class"] == "sync"
 
 
