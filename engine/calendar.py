@@ -80,6 +80,11 @@ class OfficeCalendar:
     _holiday_cache: dict[tuple[int, str], dict[date, str]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    # date -> (opening, closing) in UTC for a working day, None for a day off; filled lazily. The
+    # inbox computes a step timer per row on every request: this keeps that a few dict lookups.
+    _office_day_cache: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         """Validate the configuration and freeze the override table."""
@@ -235,22 +240,33 @@ class OfficeCalendar:
             return self._count_working_days(da, db)
         return -self._count_working_days(db, da)
 
+    def _office_hours_utc(self, d: date) -> tuple[datetime, datetime] | None:
+        """Opening and closing instant (UTC) of ``d`` if it is a working day, else None (cached)."""
+        try:
+            return self._office_day_cache[d]
+        except KeyError:
+            hours = self._office_interval_utc(d) if self.is_working_day(d) else None
+            self._office_day_cache[d] = hours
+            return hours
+
     def office_seconds_between(self, a: datetime, b: datetime) -> float:
         """Seconds of office time (inside office hours of working days) in [a, b]; 0 if b <= a."""
         a_utc = _require_aware(a, "a").astimezone(UTC)
         b_utc = _require_aware(b, "b").astimezone(UTC)
         if b_utc <= a_utc:
             return 0.0
-        # Per-day overlap of [a, b] with that day's office interval: O(days), fine for months/years.
+        # Per-day overlap of [a, b] with that day's office interval: O(days) cached lookups.
         total = timedelta(0)
         day, last = self.local_date(a), self.local_date(b)
+        one_day = timedelta(days=1)
         while day <= last:
-            if self.is_working_day(day):
-                opening, closing = self._office_interval_utc(day)
-                lo, hi = max(opening, a_utc), min(closing, b_utc)
+            hours = self._office_hours_utc(day)
+            if hours is not None:
+                lo = hours[0] if hours[0] > a_utc else a_utc
+                hi = hours[1] if hours[1] < b_utc else b_utc
                 if hi > lo:
                     total += hi - lo
-            day += timedelta(days=1)
+            day += one_day
         # Summing timedeltas (exact microseconds) and converting once avoids float drift.
         return total.total_seconds()
 

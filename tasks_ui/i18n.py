@@ -10,7 +10,14 @@ LANGUAGES = ("id", "en")
 
 
 def current_language() -> str:
-    """The language of this request."""
+    """The language of this request (decided once per request: pages ask for it for every string)."""
+    lang = request.environ.get("alur.lang")
+    if lang is None:
+        lang = request.environ["alur.lang"] = _request_language()
+    return lang
+
+
+def _request_language() -> str:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session["lang"] = asked
