@@ -189,3 +189,20 @@ def test_english_switch(client, login, submit):
     submit()
     login("kasi")
     assert "Inbox" in client.get("/inbox?lang=en").get_data(as_text=True)
+
+
+def test_inbox_shows_the_most_urgent_page_and_pages_on(app, client, login, submit, clock):
+    app.config["ALUR_INBOX_PAGE_SIZE"] = 2
+    codes = []
+    for minutes in (0, 1, 1):
+        clock.advance(minutes=minutes)
+        codes.append(submit()["tracking_code"])
+    login("petugas")
+    first = client.get("/inbox").get_data(as_text=True)
+    assert codes[0] in first and codes[1] in first and codes[2] not in first
+    assert "Langkah 1–2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert '<strong data-count="total">3</strong>' in first  # the counts cover every waiting step
+    second = client.get("/inbox?page=2").get_data(as_text=True)
+    assert codes[2] in second and codes[0] not in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get("/inbox?page=abc").status_code == 200
+    assert codes[2] in client.get("/inbox/fragment?page=2").get_data(as_text=True)

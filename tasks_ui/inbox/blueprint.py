@@ -23,6 +23,8 @@ bp = Blueprint("inbox", __name__)
 
 #: Roles that work steps (every lane role in the role data but pelapor); others get a 403 page.
 OFFICIAL_ROLES = (official_roles,)
+#: Rows on one inbox page: the most urgent first; the counts say how many wait in all.
+DEFAULT_PAGE_SIZE = 25
 
 nav.register_link("nav_inbox", "inbox.inbox", roles=official_roles, order=10)
 
@@ -52,19 +54,32 @@ def _names() -> tuple[dict, dict]:
     return processes, role_names()
 
 
+def _page_number() -> int:
+    raw = request.args.get("page") or "1"
+    return max(1, min(int(raw), 100_000)) if raw.isdigit() else 1
+
+
 def inbox_context() -> dict:
-    """Everything the inbox lists show, for the page and for the polled fragment."""
+    """Everything the inbox lists show, for the page and for the polled fragment (one page of rows)."""
     ctx = engine_context()
     actor = current_actor()
     now = ctx.clock.now()
     filters = _filters()
-    entries = inbox.ready_tasks(db.session, ctx, actor, **filters)
+    page_size = int(current_app.config.get("ALUR_INBOX_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
+    page = _page_number()
+    entries = inbox.ready_tasks(db.session, ctx, actor, **filters, limit=page_size + 1,
+                                offset=(page - 1) * page_size)
+    has_next = len(entries) > page_size
+    entries = entries[:page_size]
     held = inbox.ready_tasks(db.session, ctx, actor, held_by=actor.name, limit=50)
     office = office_clock(ctx.calendar, now)
     process_names, role_names = _names()
     lang = current_language()
     return {
         "entries": entries,
+        "page": page,
+        "has_next": has_next,
+        "first_shown": (page - 1) * page_size + 1,
         "held": held,
         "completed": inbox.completed_by(db.session, actor, limit=20),
         "counts": inbox.inbox_counts(db.session, ctx, actor),
