@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from .actors import ON_BEHALF_OF_REPORTER, Actor
@@ -87,14 +87,29 @@ def _filtered(query, now: datetime, *, process: str | None, role: str | None, st
 def ready_tasks(session: Session, ctx: EngineContext, actor: Actor, *, process: str | None = None,
                 role: str | None = None, state: str | None = None, held_by: str | None = None,
                 limit: int = 200, offset: int = 0) -> list[InboxEntry]:
-    """The actor's ready steps, most urgent first (earliest deadline, then oldest)."""
+    """The actor's ready steps, most urgent first (earliest deadline, then oldest); one page of them.
+
+    One query that walks ``ix_human_task_inbox`` (or ``ix_human_task_held``) in deadline order and stops
+    after the page: with several roles, each role's most urgent ``offset + limit`` rows are merged (an
+    ``IN`` over roles would sort every waiting row of those roles first).
+    """
     now = ctx.clock.now()
-    roles = visible_roles(actor)
-    if role and role not in roles:
+    roles = sorted({role} if role else visible_roles(actor))
+    if role and role not in visible_roles(actor):
         return []
-    query = select(HumanTask).where(HumanTask.state == "ready", HumanTask.role.in_(sorted(roles)))
-    query = _filtered(query, now, process=process, role=role, state=state, held_by=held_by)
-    query = query.order_by(HumanTask.urgent_at, HumanTask.ready_at, HumanTask.id).limit(limit).offset(offset)
+    order = (HumanTask.urgent_at, HumanTask.ready_at, HumanTask.id)
+    if len(roles) == 1:
+        query = _filtered(select(HumanTask).where(HumanTask.state == "ready", HumanTask.role == roles[0]), now,
+                          process=process, role=None, state=state, held_by=held_by)
+        query = query.order_by(*order).limit(limit).offset(offset)
+    else:
+        parts = [_filtered(select(HumanTask.id, HumanTask.urgent_at, HumanTask.ready_at)
+                           .where(HumanTask.state == "ready", HumanTask.role == each), now,
+                           process=process, role=None, state=state, held_by=held_by)
+                 .order_by(*order).limit(offset + limit).subquery() for each in roles]
+        merged = union_all(*(select(part) for part in parts)).subquery()
+        query = (select(HumanTask).join(merged, merged.c.id == HumanTask.id)
+                 .order_by(merged.c.urgent_at, merged.c.ready_at, merged.c.id).limit(limit).offset(offset))
     rows = session.scalars(query).all()
     return [InboxEntry(row, ctx.calendar.office_seconds_between(row.ready_at, now), timer_state(row, now))
             for row in rows]

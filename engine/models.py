@@ -174,7 +174,10 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_guid"),
-        Index("ix_human_task_inbox", "state", "role", "urgent_at"),
+        # the inbox page in deadline order, and its counts read from the index alone (covering)
+        Index("ix_human_task_inbox", "state", "role", "urgent_at", "warn_at", "process_key", "claimed_by"),
+        # "held by me"
+        Index("ix_human_task_held", "claimed_by", "state", "role", "urgent_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)

@@ -50,3 +50,60 @@ def test_anonim_identity_hidden_from_kasi_but_not_petugas(deployed, ctx, roles):
 
     with pytest.raises(NotYourRole):
         inbox.task_view(deployed, ctx, kasi_row.id, outsider)
+
+
+def test_several_roles_merge_in_deadline_order_page_by_page(deployed, ctx, clock):
+    """A kasi who is also kabid: each role's most urgent rows merged into one order, paged without gaps."""
+    from tests.engine_helpers import step
+
+    petugas = Actor("petugas1", frozenset({"petugas"}))
+    both = Actor("kasi_kabid", frozenset({"kasi", "kabid"}))
+    for n in range(3):
+        sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+        step(deployed, ctx, sub.instance.id, "verifikasi_formulir", petugas,
+             {"lengkap": True, "nomor_buku_pengaduan": f"{n}/III"})
+        clock.advance(minutes=1)
+        if n < 2:
+            step(deployed, ctx, sub.instance.id, "periksa_laporan", both,
+                 {"hasil_pemeriksaan": "benar", "catatan_solusi": "Sudah diperbaiki."})
+        clock.advance(minutes=1)
+    every = inbox.ready_tasks(deployed, ctx, both)
+    assert sorted(e.task.role for e in every) == ["kabid", "kabid", "kasi"]
+    keys = [(e.task.urgent_at, e.task.ready_at, e.task.id) for e in every]
+    assert keys == sorted(keys)
+    paged = [e.task.id for offset in range(3) for e in inbox.ready_tasks(deployed, ctx, both, limit=1, offset=offset)]
+    assert paged == [e.task.id for e in every]
+    assert [e.task.role for e in inbox.ready_tasks(deployed, ctx, both, role="kasi")] == ["kasi"]
+    assert inbox.ready_tasks(deployed, ctx, both, held_by="kasi_kabid") == []
+    runtime.claim_task(deployed, ctx, every[2].task.id, actor=both)
+    assert [e.task.id for e in inbox.ready_tasks(deployed, ctx, both, held_by="kasi_kabid")] == [every[2].task.id]
+    counts = inbox.inbox_counts(deployed, ctx, both)
+    assert (counts["total"], counts["held_by_me"], counts["role"]) == (3, 1, {"kabid": 2, "kasi": 1})
+
+
+def test_the_inbox_reads_its_indexes(deployed, ctx):
+    """SQLite's plan for the page and the counts: the inbox index, no table scan, no sort of every row."""
+    from sqlalchemy import event
+
+    petugas = Actor("petugas1", frozenset({"petugas"}))
+    runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    engine = deployed.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        inbox.ready_tasks(deployed, ctx, petugas, limit=25)
+        inbox.inbox_counts(deployed, ctx, petugas)
+        inbox.ready_tasks(deployed, ctx, petugas, held_by="petugas1")
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    page, counts, held = statements[-3:]
+    connection = deployed.connection()
+    plans = [" | ".join(r[3] for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all())
+             for sql, params in (page, counts, held)]
+    assert "ix_human_task_inbox" in plans[0] and "SCAN human_task" not in plans[0], plans[0]
+    assert "COVERING INDEX ix_human_task_inbox" in plans[1], plans[1]
+    assert "ix_human_task_held" in plans[2], plans[2]
