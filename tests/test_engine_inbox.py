@@ -107,3 +107,20 @@ def test_the_inbox_reads_its_indexes(deployed, ctx):
     assert "ix_human_task_inbox" in plans[0] and "SCAN human_task" not in plans[0], plans[0]
     assert "COVERING INDEX ix_human_task_inbox" in plans[1], plans[1]
     assert "ix_human_task_held" in plans[2], plans[2]
+
+
+def test_counts_are_exact_up_to_the_cap_then_bounded(deployed, ctx, clock, roles):
+    petugas = roles["petugas"]
+    for _ in range(3):
+        runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    clock.advance(minutes=11)
+    runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    exact = inbox.inbox_counts(deployed, ctx, petugas)
+    assert inbox.inbox_counts(deployed, ctx, petugas, cap=4) == {**exact, "cap": 4}
+    assert exact["timer_state"] == {"on_time": 1, "warning": 0, "overdue": 3}
+    first = inbox.ready_tasks(deployed, ctx, petugas)[0].task
+    runtime.claim_task(deployed, ctx, first.id, actor=petugas)
+    capped = inbox.inbox_counts(deployed, ctx, petugas, cap=2)
+    assert capped["capped"] and capped["total"] == 3 and capped["held_by_me"] == 1
+    assert capped["timer_state"] == {"on_time": None, "warning": None, "overdue": 3}
+    assert capped["role"] == {"petugas": 3} and capped["process"] is None

@@ -206,3 +206,15 @@ def test_inbox_shows_the_most_urgent_page_and_pages_on(app, client, login, submi
     assert codes[2] in second and codes[0] not in second and 'rel="prev"' in second and 'rel="next"' not in second
     assert client.get("/inbox?page=abc").status_code == 200
     assert codes[2] in client.get("/inbox/fragment?page=2").get_data(as_text=True)
+
+
+def test_counts_beyond_the_cap_read_more_than(app, client, login, submit):
+    app.config["ALUR_INBOX_COUNT_CAP"] = 2
+    for _ in range(3):
+        submit()
+    login("petugas")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert '<strong data-count="total">&gt; 2</strong>' in page
+    assert '<strong data-count="on_time">?</strong>' in page and '<strong data-count="held_by_me">0</strong>' in page
+    app.config["ALUR_INBOX_COUNT_CAP"] = 5
+    assert '<strong data-count="total">3</strong>' in client.get("/inbox").get_data(as_text=True)

@@ -127,7 +127,7 @@ OPENAPI_PATHS = {
                                                              "enum": ["on_time", "warning", "overdue"]}},
             {"name": "held", "in": "query", "schema": {"type": "string", "enum": ["me"]}},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500,
-                                                         "default": 100}},
+                                                         "default": 50}},
             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
         "responses": {"200": _json({"type": "array", "items": TASK}, "Steps"),
                       "401": _COMMON["401"], "403": _COMMON["403"], "422": _error("Bad query parameter")}}},

@@ -26,7 +26,8 @@ from .complaints import _post_limit, _signed_in
 
 #: Who may read an instance.
 INSTANCE_READERS = (*OFFICIAL_ROLES, "auditor")
-#: Largest page of the task list.
+#: Page size of the task list when no limit is asked (the most urgent first), and the largest page.
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
@@ -43,7 +44,7 @@ def _list_filters() -> dict:
 def list_tasks():
     """Ready steps of the caller's roles, oldest due first (``?process=&role=&timer_state=&held=me&limit=&offset=``)."""
     filters = _list_filters()
-    limit = int_arg("limit", 100, low=1, high=MAX_LIMIT)
+    limit = int_arg("limit", DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
     offset = int_arg("offset", 0, low=0, high=10_000_000)
     entries = inbox.ready_tasks(db.session, engine_context(), current_actor(), limit=limit, offset=offset,
                                 **filters)

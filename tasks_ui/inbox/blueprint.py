@@ -25,6 +25,8 @@ bp = Blueprint("inbox", __name__)
 OFFICIAL_ROLES = (official_roles,)
 #: Rows on one inbox page: the most urgent first; the counts say how many wait in all.
 DEFAULT_PAGE_SIZE = 25
+#: Counts are exact up to this many waiting steps, then shown as "more than" (the dashboard has exact figures).
+DEFAULT_COUNT_CAP = 1000
 
 nav.register_link("nav_inbox", "inbox.inbox", roles=official_roles, order=10)
 
@@ -54,6 +56,16 @@ def _names() -> tuple[dict, dict]:
     return processes, role_names()
 
 
+def count_text(n: int | None, counts: dict, lang: str) -> str:
+    """A count as shown: ``1.234`` (``1,234`` in English), ``> 1.000`` beyond the cap, ``?`` when unknown."""
+    if n is None:
+        return "?"
+    cap = counts.get("cap")
+    shown = f"{min(n, cap) if cap else n:,}"
+    shown = shown if lang == "en" else shown.replace(",", ".")
+    return f"> {shown}" if cap and n > cap else shown
+
+
 def _page_number() -> int:
     raw = request.args.get("page") or "1"
     return max(1, min(int(raw), 100_000)) if raw.isdigit() else 1
@@ -75,6 +87,8 @@ def inbox_context() -> dict:
     office = office_clock(ctx.calendar, now)
     process_names, role_names = _names()
     lang = current_language()
+    cap = int(current_app.config.get("ALUR_INBOX_COUNT_CAP") or DEFAULT_COUNT_CAP)
+    counts = inbox.inbox_counts(db.session, ctx, actor, cap=cap)
     return {
         "entries": entries,
         "page": page,
@@ -82,7 +96,8 @@ def inbox_context() -> dict:
         "first_shown": (page - 1) * page_size + 1,
         "held": held,
         "completed": inbox.completed_by(db.session, actor, limit=20),
-        "counts": inbox.inbox_counts(db.session, ctx, actor),
+        "counts": counts,
+        "count_text": lambda n: count_text(n, counts, lang),
         "filters": filters,
         "office_open": office[0],
         "poll_seconds": current_app.config.get("ALUR_INBOX_POLL_SECONDS", 12),
