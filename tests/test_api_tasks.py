@@ -210,40 +210,42 @@ def test_instance_for_auditor_and_officials(client, complain, api_token):
     assert client.get("/api/v1/instances/424242", headers=api_token("auditor")).status_code == 404
 
 
-def test_start_a_process_needs_the_start_lanes_role(client, api_token, snapshot):
-    before = snapshot()
-    for role in ("petugas", "kabid"):
-        refused = client.post("/api/v1/processes/muba_rekap_bulanan/instances", headers=api_token(role), json={})
-        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_your_role", role
-    assert client.post("/api/v1/processes/muba_rekap_bulanan/instances", json={}).status_code == 401
-    complaint = client.post("/api/v1/processes/muba_pengaduan/instances", headers=api_token("petugas"), json={})
-    assert complaint.status_code == 422 and "/api/v1/complaints" in complaint.get_json()["error"]["message"]
-    unknown = client.post("/api/v1/processes/tidak_ada/instances", headers=api_token("kasi"), json={})
-    assert unknown.status_code == 404
-    bad = client.post("/api/v1/processes/muba_rekap_bulanan/instances", headers=api_token("kasi"),
-                      json={"data": "x"})
-    assert bad.status_code == 422
-    assert snapshot() == before
-    kasi = api_token("kasi")
-    started = client.post("/api/v1/processes/muba_rekap_bulanan/instances", headers=kasi,
-                          json={"data": {"bulan": "2026-03"}})
-    assert started.status_code == 201, started.get_json()
-    instance_id = started.get_json()["instance_id"]
-    assert {t["instance_id"] for t in client.get("/api/v1/tasks?process=muba_rekap_bulanan",
-                                                 headers=kasi).get_json()} == {instance_id}
-
-
-def test_anyone_starts_a_process_whose_start_lane_is_pelapor(app, client, api_token):
+def _deploy_tiny(app, lane: str, key: str, name: str = "Tugas") -> None:
     from engine import deploy
     from engine.actors import SYSTEM_INIT
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
 
-    bpmn = process(user_task(name="Ajukan permohonan"), lane="pelapor", key="permohonan_uji")
     with app.app_context():
-        deploy.deploy_process(db.session, engine_context(), bpmn, {"tiny.schema.json": TINY_FORM},
-                              actor=SYSTEM_INIT, filename="permohonan_uji.bpmn")
+        deploy.deploy_process(db.session, engine_context(), process(user_task(name=name), lane=lane, key=key),
+                              {"tiny.schema.json": TINY_FORM}, actor=SYSTEM_INIT, filename=f"{key}.bpmn")
         db.session.remove()
+
+
+def test_start_a_process_needs_the_start_lanes_role(app, client, api_token, snapshot):
+    _deploy_tiny(app, "kasi", "layanan_uji")
+    before = snapshot()
+    for role in ("petugas", "kabid"):
+        refused = client.post("/api/v1/processes/layanan_uji/instances", headers=api_token(role), json={})
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_your_role", role
+    assert client.post("/api/v1/processes/layanan_uji/instances", json={}).status_code == 401
+    complaint = client.post("/api/v1/processes/muba_pengaduan/instances", headers=api_token("petugas"), json={})
+    assert complaint.status_code == 422 and "/api/v1/complaints" in complaint.get_json()["error"]["message"]
+    unknown = client.post("/api/v1/processes/tidak_ada/instances", headers=api_token("kasi"), json={})
+    assert unknown.status_code == 404
+    bad = client.post("/api/v1/processes/layanan_uji/instances", headers=api_token("kasi"), json={"data": "x"})
+    assert bad.status_code == 422
+    assert snapshot() == before
+    kasi = api_token("kasi")
+    started = client.post("/api/v1/processes/layanan_uji/instances", headers=kasi, json={"data": {"bulan": "2026-03"}})
+    assert started.status_code == 201, started.get_json()
+    instance_id = started.get_json()["instance_id"]
+    assert [t["instance_id"] for t in client.get("/api/v1/tasks?process=layanan_uji", headers=kasi).get_json()] \
+        == [instance_id]
+
+
+def test_anyone_starts_a_process_whose_start_lane_is_pelapor(app, client, api_token):
+    _deploy_tiny(app, "pelapor", "permohonan_uji", "Ajukan permohonan")
     response = client.post("/api/v1/processes/permohonan_uji/instances", json={"data": {"nama": "Andi"}})
     assert response.status_code == 201 and response.get_json()["stage"] == "Ajukan permohonan"
     tasks = client.get("/api/v1/tasks", headers=api_token("petugas")).get_json()
