@@ -1,7 +1,7 @@
 """Inbox indexes: the inbox index covers the counts; a "held by me" index.
 
-Revision ID: 0002_inbox_indexes
-Revises: 0001_baseline
+Revision ID: 0003_inbox_indexes
+Revises: 0002_recap
 
 ``ix_human_task_inbox`` (state, role, urgent_at) gains warn_at, process_key and claimed_by, so the inbox
 counts per role, process, timer state and holder are read from the index alone; ``ix_human_task_held``
@@ -10,8 +10,8 @@ them a kasi's inbox at 100,000 open complaints scans every waiting row of the ro
 """
 from alembic import op
 
-revision = '0002_inbox_indexes'
-down_revision = '0001_baseline'
+revision = '0003_inbox_indexes'
+down_revision = '0002_recap'
 branch_labels = None
 depends_on = None
 
