@@ -150,6 +150,7 @@ OPENAPI_PATHS = {
         "responses": {"200": {"description": "list"}, "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
     "/api/v1/reports/snapshots/{snapshot_id}": {"get": {
         "summary": "One stored recap with its sha256", "tags": ["reports"],
+        "parameters": [{"name": "snapshot_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": {"description": "the recap"}, "404": {"description": "unknown"},
                       "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
     "/api/v1/reports/snapshots/{snapshot_id}.{kind}": {"get": {
