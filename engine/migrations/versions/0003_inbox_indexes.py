@@ -22,10 +22,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_human_task_inbox', ['state', 'role', 'urgent_at', 'warn_at', 'process_key',
                                                       'claimed_by'], unique=False)
         batch_op.create_index('ix_human_task_held', ['claimed_by', 'state', 'role', 'urgent_at'], unique=False)
+        batch_op.drop_index('ix_human_task_completed_by')
+        batch_op.create_index('ix_human_task_completed_by', ['completed_by', 'completed_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('human_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_task_completed_by')
+        batch_op.create_index('ix_human_task_completed_by', ['completed_by'], unique=False)
         batch_op.drop_index('ix_human_task_held')
         batch_op.drop_index('ix_human_task_inbox')
         batch_op.create_index('ix_human_task_inbox', ['state', 'role', 'urgent_at'], unique=False)
