@@ -46,7 +46,8 @@ INTAKE = {
 }
 #: The officials' steps of the happy path, in order: (bpmn id, role, form data).
 STEPS = [
-    ("verifikasi_formulir", "petugas", {"lengkap": True, "nomor_buku_pengaduan": "BP-017/2026"}),
+    ("verifikasi_formulir", "petugas", {"lengkap": True, "di_luar_wewenang": False,
+                                         "nomor_buku_pengaduan": "BP-017/2026"}),
     ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak khusus."}),
     ("beri_solusi", "kabid", {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."}),
 ]
