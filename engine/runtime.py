@@ -555,41 +555,41 @@ def _locked_task_row(session: Session, task_id: int) -> HumanTask:
                            .execution_options(populate_existing=True)).one()
 
 
-@operation
-def claim_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
-    """Hold a ready step so others see who works on it; refused if someone else holds it."""
-    row = get_task_row(session, task_id)
-    _check_actor(row, actor)
+def _ready_row_not_held_by_other(session: Session, task_id: int, actor: Actor) -> HumanTask:
+    """The step's row, locked: the actor's role checked, still ready, not held by someone else."""
+    _check_actor(get_task_row(session, task_id), actor)
     locked = _locked_task_row(session, task_id)
     if locked.state != "ready":
         raise TaskNotReady()
     if locked.claimed_by and locked.claimed_by != actor.name:
         raise TaskClaimedByOther(user=locked.claimed_by)
+    return locked
+
+
+def _set_holder(session: Session, ctx: EngineContext, row: HumanTask, holder: str | None, actor: Actor,
+                event_type: str) -> None:
+    """Record who holds the step (or nobody) and audit the change."""
+    now = ctx.clock.now()
+    row.claimed_by, row.claimed_at = holder, (now if holder else None)
+    events = PendingEvents()
+    events.add(event_type, actor=actor.name, at=now, instance_id=row.instance_id, task_guid=row.task_guid,
+               bpmn_id=row.bpmn_id)
+    append_events(session, events)
+
+
+@operation
+def claim_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
+    """Hold a ready step so others see who works on it; refused if someone else holds it."""
+    locked = _ready_row_not_held_by_other(session, task_id, actor)
     if locked.claimed_by != actor.name:
-        now = ctx.clock.now()
-        locked.claimed_by, locked.claimed_at = actor.name, now
-        events = PendingEvents()
-        events.add("TASK_CLAIMED", actor=actor.name, at=now, instance_id=locked.instance_id,
-                   task_guid=locked.task_guid, bpmn_id=locked.bpmn_id)
-        append_events(session, events)
+        _set_holder(session, ctx, locked, actor.name, actor, "TASK_CLAIMED")
     return locked
 
 
 @operation
 def release_task(session: Session, ctx: EngineContext, task_id: int, *, actor: Actor) -> HumanTask:
     """Give a held step back to the role's pool; only its holder may."""
-    row = get_task_row(session, task_id)
-    _check_actor(row, actor)
-    locked = _locked_task_row(session, task_id)
-    if locked.state != "ready":
-        raise TaskNotReady()
-    if locked.claimed_by and locked.claimed_by != actor.name:
-        raise TaskClaimedByOther(user=locked.claimed_by)
+    locked = _ready_row_not_held_by_other(session, task_id, actor)
     if locked.claimed_by:
-        now = ctx.clock.now()
-        locked.claimed_by, locked.claimed_at = None, None
-        events = PendingEvents()
-        events.add("TASK_RELEASED", actor=actor.name, at=now, instance_id=locked.instance_id,
-                   task_guid=locked.task_guid, bpmn_id=locked.bpmn_id)
-        append_events(session, events)
+        _set_holder(session, ctx, locked, None, actor, "TASK_RELEASED")
     return locked

@@ -108,20 +108,23 @@ def _sanggau_deadline(c, bpmn_id: str, ready: datetime, ctx) -> datetime:
     return ctx.calendar.add_working_days(since, DEADLINE_DAYS["lapor_tindak_lanjut" if lapor else "sanggau_kelengkapan"])
 
 
+def _step_deadline(c, bpmn_id: str, ready: datetime, ctx, standards) -> datetime | None:
+    """The deadline a step runs against: Sanggau's working-day rules on its first steps, Muba's standard
+    time of each official step (its escalation boundary timers); None for a step without one."""
+    if c.process == "sanggau_pengaduan":
+        return _sanggau_deadline(c, bpmn_id, ready, ctx) if bpmn_id in SANGGAU_SLA_STEPS else None
+    seconds = standards[c.process].get(bpmn_id)
+    return ctx.calendar.add_office_time(ready, timedelta(seconds=seconds)) if seconds else None
+
+
 def _expected_sla(c, cutoff: datetime, ctx, standards) -> str:
     if c.merged:
         return "not_applicable"
     late = False
     for bpmn_id, _, ready, completed in _step_intervals(c, cutoff):
-        if c.process == "sanggau_pengaduan":
-            if bpmn_id not in SANGGAU_SLA_STEPS:
-                continue
-            deadline = _sanggau_deadline(c, bpmn_id, ready, ctx)
-        else:
-            seconds = standards[c.process].get(bpmn_id)
-            if not seconds:
-                continue
-            deadline = ctx.calendar.add_office_time(ready, timedelta(seconds=seconds))
+        deadline = _step_deadline(c, bpmn_id, ready, ctx, standards)
+        if deadline is None:
+            continue
         if deadline < cutoff and (completed is None or completed > deadline):
             late = True
     if late:
@@ -135,15 +138,9 @@ def _expected_escalated(c, cutoff: datetime, ctx, sweeps, standards) -> bool:
     if c.merged:
         return False
     for bpmn_id, _, ready, completed in _step_intervals(c, cutoff):
-        if c.process == "sanggau_pengaduan":
-            if bpmn_id not in SANGGAU_SLA_STEPS:
-                continue
-            deadline = _sanggau_deadline(c, bpmn_id, ready, ctx)
-        else:
-            seconds = standards[c.process].get(bpmn_id)
-            if not seconds:
-                continue
-            deadline = ctx.calendar.add_office_time(ready, timedelta(seconds=seconds))
+        deadline = _step_deadline(c, bpmn_id, ready, ctx, standards)
+        if deadline is None:
+            continue
         if any(deadline < s <= cutoff and ready <= s and (completed is None or s < completed) for s in sweeps):
             return True
     return False
