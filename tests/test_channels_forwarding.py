@@ -1,6 +1,6 @@
 """"Bukan wewenang": a complaint outside the office's authority is forwarded to the competent agency.
 
-Both shipped processes: the petugas marks it at the recording/verification step, the gateway
+The three shipped complaint processes: the petugas marks it at the recording/verification/receiving step, the gateway
 ``gw_wewenang`` sends it to ``teruskan_instansi_lain`` (form: agency, date/time, channel, letter number,
 note), the instance ends with stage "Diteruskan ke …", the answer tells the reporter where it went, LAPOR!
 shows ``bukan_wewenang``, and replay reproduces the forwarded path.
@@ -32,8 +32,11 @@ FORWARD = {
 ASSESS = {
     "muba_pengaduan": ("verifikasi_formulir", {"lengkap": True, "nomor_buku_pengaduan": "12/III/2026"}),
     "sanggau_pengaduan": ("catat_buku_pengaduan", {"nomor_buku_pengaduan": "BP-031/2026"}),
+    "perpusnas_pengaduan": ("terima_pengaduan", {"nomor_registrasi": "PPP/2026/044", "bentuk_pengaduan": "tertulis",
+                                                 "prosedur_dijelaskan": True, "lengkap": True}),
 }
-NEXT_STEP = {"muba_pengaduan": "periksa_laporan", "sanggau_pengaduan": "distribusikan_aduan"}
+NEXT_STEP = {"muba_pengaduan": "periksa_laporan", "sanggau_pengaduan": "distribusikan_aduan",
+             "perpusnas_pengaduan": "tindak_lanjut"}
 
 
 def _forward_ready(session, ctx, roles, process_key, intake=WITH_EMAIL):
@@ -102,12 +105,13 @@ def test_within_authority_goes_on_as_before(deployed, ctx, roles, process_key):
             "bukan_wewenang")
 
 
-def test_muba_incomplete_form_goes_to_the_reporter_before_forwarding(deployed, ctx, roles):
-    """Muba checks completeness first (the verification of SOP row 4), then authority."""
-    sub = channels.record_complaint(deployed, ctx, "muba_pengaduan", INTAKE, actor=PETUGAS)
-    step(deployed, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
-         {"lengkap": False, "kekurangan": "Sebutkan sekolahnya.", "nomor_buku_pengaduan": "3",
-          "di_luar_wewenang": True})
+@pytest.mark.parametrize("process_key", ["muba_pengaduan", "perpusnas_pengaduan"])
+def test_incomplete_complaint_goes_to_the_reporter_before_forwarding(deployed, ctx, roles, process_key):
+    """Muba (the verification of SOP row 4) and Perpusnas (receiving) check completeness first, then authority."""
+    sub = channels.record_complaint(deployed, ctx, process_key, INTAKE, actor=PETUGAS)
+    bpmn_id, data = ASSESS[process_key]
+    step(deployed, ctx, sub.instance.id, bpmn_id, roles["petugas"],
+         {**data, "lengkap": False, "kekurangan": "Sebutkan sekolahnya.", "di_luar_wewenang": True})
     ready_task(deployed, sub.instance.id, "lengkapi_pengaduan")
 
 
@@ -158,14 +162,15 @@ def test_forwarding_rows_in_the_inbox_are_petugas_work(deployed, ctx, roles):
         ("teruskan_instansi_lain", "petugas", "Teruskan ke Instansi yang Berwenang")]
 
 
-def test_the_recap_counts_a_forwarded_complaint_as_forwarded(deployed, ctx, roles):
+@pytest.mark.parametrize("process_key", ["sanggau_pengaduan", "perpusnas_pengaduan"])
+def test_the_recap_counts_a_forwarded_complaint_as_forwarded(deployed, ctx, roles, process_key):
     from datetime import date
 
     from engine.recap import compute_recap
 
-    sub = _forward_ready(deployed, ctx, roles, "sanggau_pengaduan")
+    sub = _forward_ready(deployed, ctx, roles, process_key)
     step(deployed, ctx, sub.instance.id, "teruskan_instansi_lain", roles["petugas"], FORWARD)
-    report = compute_recap(deployed, ctx, process_keys="sanggau_pengaduan", period_start=date(2026, 3, 1),
+    report = compute_recap(deployed, ctx, process_keys=process_key, period_start=date(2026, 3, 1),
                            period_end=date(2026, 3, 31), viewer=roles["kabid"])
     assert report["totals"]["forwarded"] == 1 and report["totals"]["answered"] == 0
     [row] = report["complaints"]

@@ -547,6 +547,8 @@ FORWARD = {"instansi_tujuan": "Kantor Arsip Nasional", "waktu_diteruskan": "2026
 @pytest.mark.parametrize("key,assess,data", [
     ("muba_pengaduan", "verifikasi_formulir", {"lengkap": True, "nomor_buku_pengaduan": "8"}),
     ("sanggau_pengaduan", "catat_buku_pengaduan", {"nomor_buku_pengaduan": "BP-8"}),
+    ("perpusnas_pengaduan", "terima_pengaduan", {"nomor_registrasi": "PPP/8", "bentuk_pengaduan": "lisan",
+                                                 "prosedur_dijelaskan": True, "lengkap": True}),
 ])
 def test_bukan_wewenang_forwards_and_ends(key, assess, data):
     run = Run(key)
