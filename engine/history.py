@@ -17,7 +17,7 @@ from .actors import Actor
 from .context import EngineContext
 from .errors import NotFound, VersionMissing
 from .models import AuditEvent, ProcessInstance, ProcessVersion
-from .replay import instance_events, pinned_version, replay_instance
+from .replay import instance_events, migration_target, pinned_version, replay_instance
 from .visibility import visible_data, visible_event
 
 
@@ -109,19 +109,39 @@ def _path_snapshots(session: Session, ctx: EngineContext, instance_id: int) -> t
     return snapshots, result.divergence
 
 
+def versions_along(session: Session, instance: ProcessInstance,
+                   events: list[AuditEvent]) -> dict[int, ProcessVersion]:
+    """The version the instance was on after each event (seq → version): the pinned one, then the target of
+    each ``INSTANCE_MIGRATED`` and back on ``INSTANCE_MIGRATION_REVERTED``. VersionMissing if one is gone."""
+    started = next((e for e in events if e.type == "INSTANCE_STARTED"), None)
+    current = pinned_version(session, instance, started)
+    before: list[ProcessVersion] = []
+    out: dict[int, ProcessVersion] = {}
+    for event in events:
+        if event.type == "INSTANCE_MIGRATED":
+            before.append(current)
+            current = migration_target(session, instance, event)
+        elif event.type == "INSTANCE_MIGRATION_REVERTED" and before:
+            current = before.pop()
+        out[event.seq] = current
+    return out
+
+
 def diagram_states(session: Session, ctx: EngineContext, instance_id: int, viewer: Actor) -> dict:
     """Per-event diagram states: after each event, the completed, active and cancelled elements and the data.
 
-    ``{"instance_id", "version", "states": [{"seq","at","type","bpmn_id","actor","completed","active",
-    "cancelled","fired","path","data"}], "divergence"}``.
+    ``{"instance_id", "version", "versions", "states": [{"seq","at","type","bpmn_id","actor","version",
+    "completed","active","cancelled","fired","path","data"}], "divergence"}``: ``version`` is the pinned
+    version's number, ``versions`` every version the instance ran on (number → id) and each state's
+    ``version`` the one it was on after that event (it changes at a migration).
     """
     instance = get_instance_or_404(session, instance_id)
     events = instance_events(session, instance_id)
-    started = next((e for e in events if e.type == "INSTANCE_STARTED"), None)
     try:
-        version: ProcessVersion | None = pinned_version(session, instance, started)
+        along = versions_along(session, instance, events)
+        version: ProcessVersion | None = along[events[0].seq] if events else None
     except VersionMissing:
-        version = None
+        along, version = {}, None
     snapshots, divergence = _path_snapshots(session, ctx, instance_id) if version else ({}, None)
     active: dict[str, str] = {}
     completed: set[str] = set()
@@ -149,9 +169,11 @@ def diagram_states(session: Session, ctx: EngineContext, instance_id: int, viewe
         path = snapshots.get(event.seq, path)  # events replay does not compare keep the path before them
         states.append({
             "seq": event.seq, "at": event.at.isoformat(), "type": event.type, "bpmn_id": event.bpmn_id,
-            "actor": event.actor, "active": sorted(current), "completed": sorted(completed - current),
+            "actor": event.actor, "version": along[event.seq].version if event.seq in along else None,
+            "active": sorted(current), "completed": sorted(completed - current),
             "cancelled": sorted(cancelled - current - completed), "fired": sorted(fired),
             "path": path, "data": visible_data(instance, dict(data), viewer, "audit"),
         })
     return {"instance_id": instance.id, "process_key": instance.process_key,
-            "version": version.version if version else None, "states": states, "divergence": divergence}
+            "version": version.version if version else None,
+            "versions": {v.version: v.id for v in along.values()}, "states": states, "divergence": divergence}

@@ -9,11 +9,14 @@ whose unfinished step no longer exists in the new version is refused. Each move 
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -59,15 +62,46 @@ def _version(session: Session, version_id: int) -> ProcessVersion:
     return version
 
 
-def _migrated(instance: ProcessInstance, target: ProcessVersion, ctx: EngineContext):
-    """(workflow moved to ``target``, reasons it cannot, names of changed steps) — nothing is saved."""
+def _refusals(instance: ProcessInstance, target: ProcessVersion) -> list[str]:
+    """Why the instance itself cannot move to ``target`` (not running, other process, already there)."""
     if instance.status != "running":
-        return None, ["pengaduan/instans ini tidak sedang berjalan"], []
+        return ["pengaduan/instans ini tidak sedang berjalan"]
     if instance.process_key != target.process_key:
-        return None, [f"versi tujuan milik proses lain ({target.process_key})"], []
+        return [f"versi tujuan milik proses lain ({target.process_key})"]
     if instance.version_id == target.id:
-        return None, ["sudah berada pada versi tujuan"], []
-    workflow = load_workflow(instance, ctx)
+        return ["sudah berada pada versi tujuan"]
+    return []
+
+
+def _waiting_timer_values(workflow: BpmnWorkflow) -> dict:
+    """Task id → (timer definition type, expression, internal data) of every waiting timer."""
+    return {task.id: (type(task.task_spec.event_definition), task.task_spec.event_definition.expression,
+                      deepcopy(task.internal_data))
+            for task in workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)}
+
+
+def _keep_timer_deadlines(workflow: BpmnWorkflow, before: dict) -> None:
+    """A timer that was waiting before and whose definition did not change keeps its deadline.
+
+    ``migrate_workflow`` resets waiting tasks, which makes a timer evaluate its expression again at the
+    moment of migration: a step's standard time or a complaint's SLA window would restart because the
+    process owner changed something else.
+    """
+    for task_id, (kind, expression, internal) in before.items():
+        task = workflow.tasks.get(task_id)
+        definition = getattr(task.task_spec, "event_definition", None) if task is not None else None
+        if task is not None and task.state == TaskState.WAITING and type(definition) is kind \
+                and definition.expression == expression:
+            task.internal_data = deepcopy(internal)
+
+
+def align_workflow(workflow: BpmnWorkflow, target: ProcessVersion, ctx: EngineContext):
+    """Align ``workflow`` with ``target``'s spec in place (SpiffWorkflow diff/migrate), nothing saved.
+
+    Returns (the workflow, [], names of changed unfinished steps), or (None, reasons it cannot, []) — then
+    ``workflow`` must not be used any more.
+    """
     spec, subprocess_specs = spiff.load_specs(target.spec_json)
     registry = spiff.SPEC_SERIALIZER.registry
     top_diff, sub_diffs = diff_workflow(registry, workflow, spec, subprocess_specs)
@@ -85,10 +119,12 @@ def _migrated(instance: ProcessInstance, target: ProcessVersion, ctx: EngineCont
         return None, reasons, []
     changed = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id or "" for t in top_diff.changed
                       if t.has_state(UNFINISHED) and getattr(t.task_spec, "bpmn_id", None)})
+    timers = _waiting_timer_values(workflow)
     migrate_workflow(top_diff, workflow, spec)
     for sub_id, diff in sub_diffs.items():
         sub = workflow.subprocesses[sub_id]
         migrate_workflow(diff, sub, subprocess_specs[sub.spec.name])
+    _keep_timer_deadlines(workflow, timers)
     workflow.subprocess_specs = subprocess_specs
     workflow.script_engine = script_engine_for(ctx.calendar)
     known = set(spec.task_specs.values())
@@ -96,6 +132,29 @@ def _migrated(instance: ProcessInstance, target: ProcessVersion, ctx: EngineCont
         return None, ["langkah yang sudah dijalankan tidak dapat diselaraskan dengan versi tujuan"], []
     spiff.load_state(spiff.dump_state(workflow), spec, subprocess_specs, workflow.script_engine)  # must round-trip
     return workflow, [], changed
+
+
+def move_workflow(workflow: BpmnWorkflow, target: ProcessVersion, ctx: EngineContext,
+                  instance_id: int) -> BpmnWorkflow:
+    """What a migration does to a running workflow: align it with ``target`` and run the engine steps.
+
+    The one place of that change: :func:`migrate_instance` calls it on the stored state, the re-execution
+    proof (``engine.replay``) on its replayed workflow when the log says the instance was migrated.
+    MigrationRefused with the reasons when it cannot move.
+    """
+    moved, reasons, _ = align_workflow(workflow, target, ctx)
+    if moved is None:
+        raise MigrationRefused(detail=f"Instans {instance_id}: " + "; ".join(reasons))
+    _run_engine(moved)
+    return moved
+
+
+def _migrated(instance: ProcessInstance, target: ProcessVersion, ctx: EngineContext):
+    """(workflow moved to ``target``, reasons it cannot, names of changed steps) — nothing is saved."""
+    reasons = _refusals(instance, target)
+    if reasons:
+        return None, reasons, []
+    return align_workflow(load_workflow(instance, ctx), target, ctx)
 
 
 def dry_run(session: Session, ctx: EngineContext, from_version_id: int, to_version_id: int,
@@ -143,9 +202,10 @@ def migrate_instance(session: Session, ctx: EngineContext, instance_id: int, to_
     """Move one running instance to ``to_version_id`` (refused with the reason if it cannot)."""
     instance = get_instance(session, instance_id, for_update=True)
     target = _version(session, to_version_id)
-    workflow, reasons, _ = _migrated(instance, target, ctx)
-    if workflow is None:
+    reasons = _refusals(instance, target)
+    if reasons:
         raise MigrationRefused(detail=f"Instans {instance_id}: " + "; ".join(reasons))
+    workflow = move_workflow(load_workflow(instance, ctx), target, ctx, instance.id)
     now = ctx.clock.now()
     record = InstanceMigration(
         instance_id=instance.id, from_version_id=instance.version_id, to_version_id=target.id,
@@ -153,7 +213,6 @@ def migrate_instance(session: Session, ctx: EngineContext, instance_id: int, to_
         previous_stage=instance.stage, lock_version_after=0, migrated_by=actor.name, migrated_at=now)
     from_version = instance.version
     instance.version, instance.version_id = target, target.id
-    _run_engine(workflow)
     events = PendingEvents()
     events.add("INSTANCE_MIGRATED", actor=actor.name, at=now, instance_id=instance.id,
                process_key=instance.process_key, from_version=from_version.version, to_version=target.version,

@@ -4,9 +4,12 @@ The instance's audit events are read in order. Each *cause* — the start (``INS
 completion (``TASK_COMPLETED`` with ``payload.input``) or a timer sweep (a ``TIMER_FIRED`` that opens an
 operation) — is applied to a fresh SpiffWorkflow of the pinned version (``process_version.spec_json``)
 with a :class:`FixedClock` set to the event's ``at``; the workflow is saved and restored between
-operations as the runtime does. What the replay then observes (steps that became ready or were cancelled,
-timers that fired, the data after each completion, the end of the instance) must match what the log
-recorded, event by event; the first mismatch is the divergence. Replay writes nothing.
+operations as the runtime does. An ``INSTANCE_MIGRATED`` moves the replayed workflow to the version the
+event names with the runtime's own migration code (``engine.migration.move_workflow``), and the replay
+goes on there; an ``INSTANCE_MIGRATION_REVERTED`` puts back the workflow as it was before. What the
+replay then observes (steps that became ready or were cancelled, timers that fired or were rescheduled,
+the data after each completion, the end of the instance) must match what the log recorded, event by
+event; the first mismatch is the divergence. Replay writes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -29,11 +33,13 @@ from .clock import FixedClock, using_clock
 from .context import EngineContext
 from .errors import AlurError, NotFound, VersionMissing
 from .models import AuditEvent, ProcessInstance, ProcessVersion
+from .migration import move_workflow
 from .runtime import _public_data, _run_engine, _timer_due, _waiting_timers, script_engine_for
 
 #: Event types whose order and content replay checks; others (claims, escalation notes) are informative.
 COMPARED = frozenset({"INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_CANCELLED",
-                      "TIMER_FIRED", "ESCALATION_RAISED", "INSTANCE_COMPLETED"})
+                      "TIMER_FIRED", "TIMER_RESCHEDULED", "ESCALATION_RAISED", "INSTANCE_COMPLETED",
+                      "INSTANCE_MIGRATED", "INSTANCE_MIGRATION_REVERTED"})
 
 
 @dataclass
@@ -81,6 +87,7 @@ class _Run:
     timers: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # guid -> (bpmn_id, due)
     guid_of: dict[str, str] = field(default_factory=dict)  # recorded guid -> replay guid
     completed: bool = False
+    before_migration: tuple | None = None  # (state, version, ready, timers) before the last migration
 
 
 class _Divergence(Exception):
@@ -134,8 +141,11 @@ def _sync(run: _Run) -> list[Observed]:
             continue
         if guid not in run.timers:
             run.timers[guid] = (task.task_spec.bpmn_id, due)
-        elif run.timers[guid][1] != due:  # a cycle timer fired and moved on to its next occurrence
-            out.append(Observed("TIMER_FIRED", task.task_spec.bpmn_id, guid, due_at=run.timers[guid][1]))
+        elif run.timers[guid][1] != due:
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):  # fired, moved on
+                out.append(Observed("TIMER_FIRED", task.task_spec.bpmn_id, guid, due_at=run.timers[guid][1]))
+            else:  # a migration changed the timer's definition
+                out.append(Observed("TIMER_RESCHEDULED", task.task_spec.bpmn_id, guid, due_at=due))
             run.timers[guid] = (task.task_spec.bpmn_id, due)
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     for guid in [g for g in run.ready if g not in ready]:
@@ -194,12 +204,51 @@ def _complete(run: _Run, event: AuditEvent) -> Observed:
                     data_after=_plain(_public_data(task.data)))
 
 
+def migration_target(session: Session, instance: ProcessInstance, event: AuditEvent) -> ProcessVersion:
+    """The version an ``INSTANCE_MIGRATED`` event names (by sha256); VersionMissing if gone."""
+    payload = event.payload or {}
+    version = session.scalars(select(ProcessVersion).where(
+        ProcessVersion.process_key == payload.get("process_key", instance.process_key),
+        ProcessVersion.sha256 == payload.get("to_sha256"))).first()
+    if version is None or not version.spec_json:
+        raise VersionMissing(instance_id=instance.id)
+    return version
+
+
+def _migrate(run: _Run, target: ProcessVersion, ctx: EngineContext, instance_id: int) -> Observed:
+    """Move the replayed workflow to ``target`` exactly as the runtime's migration does."""
+    run.before_migration = (spiff.dump_state(run.workflow), run.version, dict(run.ready), dict(run.timers))
+    run.workflow = move_workflow(run.workflow, target, ctx, instance_id)
+    run.version = target
+    return Observed("INSTANCE_MIGRATED")
+
+
+def _revert(run: _Run, event: AuditEvent, ctx: EngineContext) -> Observed:
+    """Put back the workflow as it was before the last migration (the runtime restores the stored state;
+    its cancelled rows of steps and timers that are waiting again come back too)."""
+    if run.before_migration is None:
+        raise _Divergence(event, "a migration is reverted but none was replayed")
+    state, version, ready, timers = run.before_migration
+    run.before_migration = None
+    spec, subprocess_specs = spiff.version_specs(version)
+    run.workflow = spiff.load_state(state, spec, subprocess_specs, script_engine_for(ctx.calendar))
+    run.version = version
+    now_ready = {str(t.id) for t in run.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    run.ready.update({guid: bpmn_id for guid, bpmn_id in ready.items() if guid in now_ready})
+    waiting = _waiting_timers(run.workflow)
+    run.timers.update({guid: timer for guid, timer in timers.items()
+                       if guid in waiting and guid not in run.timers})
+    return Observed("INSTANCE_MIGRATION_REVERTED")
+
+
 def _recorded(event: AuditEvent) -> dict:
     out: dict[str, Any] = {"type": event.type, "bpmn_id": event.bpmn_id}
     if event.type == "TASK_COMPLETED":
         out["data_after"] = event.data_after
     if event.type == "TIMER_FIRED" and event.payload.get("due_at"):
         out["due_at"] = event.payload["due_at"]
+    if event.type == "TIMER_RESCHEDULED":
+        out["due_at"] = event.payload.get("next_due_at")
     return out
 
 
@@ -227,7 +276,8 @@ def _match(event: AuditEvent, pending: list[Observed], run: _Run) -> None:
         keys = sorted(set(event.data_after or {}) | set(observed.data_after or {}))
         differing = [k for k in keys if (event.data_after or {}).get(k) != (observed.data_after or {}).get(k)]
         raise _Divergence(event, f"data after the step differs in {', '.join(differing)}", expected, got)
-    if event.type == "TIMER_FIRED" and not _same_instant(event.payload.get("due_at"), observed.due_at):
+    due_key = {"TIMER_FIRED": "due_at", "TIMER_RESCHEDULED": "next_due_at"}.get(event.type)
+    if due_key and not _same_instant(event.payload.get(due_key), observed.due_at):
         raise _Divergence(event, "the timer's deadline differs", expected=_recorded(event), got=observed.describe())
 
 
@@ -284,6 +334,12 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
                         _round_trip(run, replay_ctx)
                         _run_engine(run.workflow)
                         pending = _sync(run)
+                    elif event.type == "INSTANCE_MIGRATED":
+                        _round_trip(run, replay_ctx)
+                        target = migration_target(session, instance, event)
+                        pending = [_migrate(run, target, replay_ctx, instance.id), *_sync(run)]
+                    elif event.type == "INSTANCE_MIGRATION_REVERTED":
+                        pending = [_revert(run, event, replay_ctx), *_sync(run)]
                 elif event.type == "INSTANCE_STARTED":
                     raise _Divergence(event, "the instance started twice")
                 if event.type == "INSTANCE_STARTED":
@@ -301,6 +357,8 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
             _check_end(instance, run, events[-1])
     except _Divergence as divergence:
         return ReplayResult(instance_id, False, checked, divergence.report)
+    except VersionMissing:
+        raise  # the version a migration moved the instance to: a clear error, as for the pinned one
     except (AlurError, WorkflowException) as error:
         failed = _Divergence(event, f"the replay failed: {error}")
         return ReplayResult(instance_id, False, checked, failed.report)

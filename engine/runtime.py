@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -217,9 +217,16 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                               name=spec.bpmn_name or "", kind=type(spec.event_definition).__name__.replace(
                                   "EventDefinition", ""), due_at=due))
         elif guid in timer_rows and due is not None and timer_rows[guid].due_at != due:
-            row = timer_rows[guid]  # a cycle timer fired and moved on to its next occurrence: audited
-            events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
-                       bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(), cycle=True, next_due_at=due.isoformat())
+            row = timer_rows[guid]
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+                # a cycle timer fired and moved on to its next occurrence: audited
+                events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
+                           bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(), cycle=True,
+                           next_due_at=due.isoformat())
+            else:  # a migration gave the timer another definition, so another deadline (not a firing)
+                events.add("TIMER_RESCHEDULED", actor=actor.name, at=now, instance_id=instance.id,
+                           task_guid=guid, bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(),
+                           next_due_at=due.isoformat())
             row.due_at = due
 
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}

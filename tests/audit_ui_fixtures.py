@@ -30,6 +30,27 @@ def work_complaint(session, ctx, clock, anonymity: str = "anonim") -> dict:
     return {"instance_id": instance_id, "tracking_code": sub.tracking_code}
 
 
+def migrate_complaint(session, ctx, clock) -> dict:
+    """A Musi Banyuasin complaint moved to a v2 (answer step in the kepala_dinas lane) while it waited for
+    verification, then verified on v2."""
+    from engine.deploy import deploy_process
+    from engine.migration import migrate_instance
+    from tests.editor_fixtures import muba_variant
+
+    owner = actor("process_owner", "pemilik")
+    sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", dict(MUBA_INTAKE))
+    instance_id = sub.instance.id
+    variant = muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas")
+    v2, _ = deploy_process(session, ctx, variant, actor=owner)
+    clock.advance(minutes=3)
+    migrate_instance(session, ctx, instance_id, v2.id, actor=owner)
+    clock.advance(minutes=4)
+    row = ready_task(session, instance_id, "verifikasi_formulir")
+    runtime.complete_task(session, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "BP-8/2026"},
+                          actor=actor("petugas", "petugas"))
+    return {"instance_id": instance_id, "tracking_code": sub.tracking_code}
+
+
 @pytest.fixture
 def worked(app, clock):
     """An *anonim* complaint two steps in, plus a user ``auditor_id`` holding ``auditor_identitas``."""

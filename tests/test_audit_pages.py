@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import text
 
-from tests.audit_ui_fixtures import IDENTITY_AUDITOR, login_as, worked  # noqa: F401 - fixture
+from tests.audit_ui_fixtures import IDENTITY_AUDITOR, login_as, migrate_complaint, worked  # noqa: F401 - fixture
 from tests.conftest import csrf_token
 
 
@@ -82,12 +82,35 @@ def test_replay_page_carries_the_pinned_diagram_and_states(client, login, worked
     assert "bpmn-navigated-viewer.production.min.js" in page and 'id="replay-slider"' in page
     config = json.loads(re.search(r'<script type="application/json" id="replay-config">(.*?)</script>', page,
                                   re.S).group(1))
-    assert "<bpmn:definitions" in config["xml"] or "<definitions" in config["xml"]
+    assert list(config["diagrams"]) == ["1"] and "<bpmn:definitions" in config["diagrams"]["1"]
     states = config["states"]
+    assert {state["version"] for state in states} == {1}
     assert states[0]["type"] == "INSTANCE_STARTED" and states[-1]["active"] == ["beri_solusi"]
     assert "verifikasi_formulir" in states[-1]["completed"] and states[0]["at_text"].startswith("13-03-2026")
     assert states[-1]["data"]["reporter"]["name"] == "•••"
     assert config["replay_url"] == f"/api/v1/instances/{worked['instance_id']}/replay"
+
+
+def test_replay_page_of_a_migrated_instance_shows_each_side_on_its_version(app, client, login, clock):
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    with app.app_context():
+        moved = migrate_complaint(db.session, engine_context(), clock)
+        db.session.remove()
+    login("auditor")
+    page = client.get(f"/audit/instans/{moved['instance_id']}/putar-ulang").get_data(as_text=True)
+    config = json.loads(re.search(r'<script type="application/json" id="replay-config">(.*?)</script>', page,
+                                  re.S).group(1))
+    assert sorted(config["diagrams"]) == ["1", "2"] and 'name="kepala_dinas"' in config["diagrams"]["2"]
+    versions = [(state["type"], state["version"]) for state in config["states"]]
+    moved_at = versions.index(("INSTANCE_MIGRATED", 2))
+    assert {v for _, v in versions[:moved_at]} == {1} and {v for _, v in versions[moved_at:]} == {2}
+    assert config["states"][-1]["active"] == ["periksa_laporan"] and config["divergence"] is None
+    assert "dipindah antarversi (1 → 2)" in page and "Versi 2 · sha256" in config["version_labels"]["2"]
+    assert "Versi 1 · sha256" in page  # the header names the version the instance started on
+    proof = client.post(f"/api/v1/instances/{moved['instance_id']}/replay").get_json()
+    assert proof["reproduced"] is True, proof
 
 
 def test_pages_refuse_others_and_unknown_instances(app, client, login, worked):

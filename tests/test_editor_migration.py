@@ -11,7 +11,7 @@ from engine.audit import verify_chain
 from engine.deploy import deploy_process
 from engine.editor_models import InstanceMigration
 from engine.migration import MigrationRefused, dry_run, migrate_instance, migrate_instances, revert_migration
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from tests.engine_helpers import MUBA_INTAKE, ready_task, step
 from tests.editor_fixtures import muba_variant
 
@@ -112,3 +112,18 @@ def test_revert_refused_once_the_instance_moved_on(deployed, ctx, roles):
     assert deployed.get(ProcessInstance, instance_id).version_id == v2.id
     assert deployed.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                     HumanTask.state == "ready")).one().bpmn_id == "periksa_laporan"
+
+
+def test_waiting_timer_keeps_its_deadline_across_a_migration(deployed, ctx, clock):
+    """Migration must not restart the step's standard-time clock (nor record a firing that did not happen)."""
+    instance_id = _submit(deployed, ctx)
+    _, v2, _ = deploy_variants(deployed, ctx)
+    waiting = select(Timer).where(Timer.instance_id == instance_id, Timer.state == "waiting")
+    before = deployed.scalars(waiting).one()
+    due, guid = before.due_at, before.task_guid
+    clock.advance(minutes=4)
+    migrate_instance(deployed, ctx, instance_id, v2.id, actor=OWNER)
+    after = deployed.scalars(waiting).one()
+    assert (after.task_guid, after.due_at) == (guid, due)
+    assert deployed.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == instance_id,
+                                                          AuditEvent.type.like("TIMER_%"))).all() == []

@@ -1,4 +1,5 @@
-"""Re-execution proof: recorded histories reproduce; a tampered input is found at its step; nothing is written."""
+"""Re-execution proof: recorded histories reproduce, also across a migration (and its revert); a tampered
+input is found at its step; nothing is written."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from sqlalchemy import func, select, text
 
 from engine import runtime
 from engine.actors import SYSTEM_TIMER
+from engine.deploy import deploy_process
+from engine.editor_models import InstanceMigration
 from engine.errors import NotFound, VersionMissing
+from engine.migration import migrate_instance, revert_migration
 from engine.models import AuditEvent, ProcessInstance
 from engine.replay import COMPARED, replay_instance
 from engine.timers import sweep_due_timers
+from tests.editor_fixtures import muba_variant
 from tests.engine_helpers import MUBA_INTAKE, step
+from tests.test_editor_migration import OWNER, VERIFIED
 
 
 @pytest.fixture
@@ -50,15 +56,21 @@ def test_replay_writes_nothing(deployed, ctx, muba_done):
                       deployed.get(ProcessInstance, muba_done).state_json)
 
 
+def tamper_input(session, instance_id: int, bpmn_id: str, field: str, value) -> int:
+    """Alter one field of the recorded input of the step ``bpmn_id`` by SQL (trigger dropped); its seq."""
+    seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.instance_id == instance_id,
+                                                     AuditEvent.bpmn_id == bpmn_id,
+                                                     AuditEvent.type == "TASK_COMPLETED"))
+    session.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+    session.execute(text("UPDATE audit_event SET payload = json_set(payload, :path, :value) WHERE seq = :seq"),
+                    {"path": f"$.input.{field}", "value": value, "seq": seq})
+    session.commit()
+    session.expire_all()
+    return seq
+
+
 def test_altered_input_diverges_at_that_step(deployed, ctx, muba_done):
-    seq = deployed.scalar(select(AuditEvent.seq).where(AuditEvent.instance_id == muba_done,
-                                                      AuditEvent.bpmn_id == "periksa_laporan",
-                                                      AuditEvent.type == "TASK_COMPLETED"))
-    deployed.execute(text("DROP TRIGGER audit_event_no_update"))
-    deployed.execute(text("UPDATE audit_event SET payload = json_set(payload, '$.input.hasil_pemeriksaan', 'tidak_benar')"
-                          " WHERE seq = :seq"), {"seq": seq})
-    deployed.commit()
-    deployed.expire_all()
+    seq = tamper_input(deployed, muba_done, "periksa_laporan", "hasil_pemeriksaan", "tidak_benar")
     result = replay_instance(deployed, ctx, muba_done)
     assert not result.reproduced
     assert result.divergence["seq"] == seq and result.divergence["bpmn_id"] == "periksa_laporan"
@@ -86,3 +98,103 @@ def test_unknown_instance_and_missing_version(deployed, ctx, muba_done):
     deployed.expire_all()
     with pytest.raises(VersionMissing):
         replay_instance(deployed, ctx, muba_done)
+
+
+# -- across a migration ----------------------------------------------------------------------------
+
+def _migrated_complaint(deployed, ctx, clock, roles, variant: bytes):
+    """A Muba complaint waiting at verification, migrated to a v2 built from ``variant`` 3 minutes later."""
+    iid = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE).instance.id
+    v2, _ = deploy_process(deployed, ctx, variant, actor=OWNER)
+    clock.advance(minutes=3)
+    migrate_instance(deployed, ctx, iid, v2.id, actor=OWNER)
+    return iid, v2
+
+
+def _finish_on_v2(deployed, ctx, clock, roles, iid):
+    clock.advance(minutes=4)
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"], VERIFIED)
+    clock.advance(hours=1)
+    step(deployed, ctx, iid, "periksa_laporan", roles["kasi"],
+         {"hasil_pemeriksaan": "sebagian", "catatan_solusi": "Buku dicari di gudang."})
+    clock.advance(hours=1)
+    step(deployed, ctx, iid, "beri_solusi", roles["kepala_dinas"],  # v2 moved this lane to kepala_dinas
+         {"bentuk_jawaban": "tertulis", "jawaban": "Buku ditemukan di gudang."})
+
+
+def test_migrated_instance_reproduces_on_the_target_version(deployed, ctx, clock, roles):
+    iid, v2 = _migrated_complaint(deployed, ctx, clock, roles,
+                                  muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
+    _finish_on_v2(deployed, ctx, clock, roles, iid)
+    assert deployed.get(ProcessInstance, iid).status == "completed"
+    result = replay_instance(deployed, ctx, iid)
+    assert result.reproduced, result.divergence
+    types = deployed.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == iid,
+                                                          AuditEvent.type.in_(COMPARED))).all()
+    assert "INSTANCE_MIGRATED" in types and result.events_checked == len(types)
+
+
+def test_replay_uses_the_target_version_after_the_migration(deployed, ctx, clock, roles):
+    iid, v2 = _migrated_complaint(deployed, ctx, clock, roles,
+                                  muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
+    lanes = []
+    replay_instance(deployed, ctx, iid, observe=lambda event, workflow: lanes.append(
+        (event.type, workflow.spec.task_specs["beri_solusi"].lane)))
+    moved = [type_ for type_, _ in lanes].index("INSTANCE_MIGRATED")
+    assert {lane for _, lane in lanes[:moved]} == {"kabid"}
+    assert {lane for _, lane in lanes[moved:]} == {"kepala_dinas"}
+
+
+def test_altered_input_after_a_migration_diverges_at_that_step(deployed, ctx, clock, roles):
+    iid, _ = _migrated_complaint(deployed, ctx, clock, roles,
+                                 muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
+    _finish_on_v2(deployed, ctx, clock, roles, iid)
+    migrated = deployed.scalar(select(AuditEvent.seq).where(AuditEvent.instance_id == iid,
+                                                           AuditEvent.type == "INSTANCE_MIGRATED"))
+    seq = tamper_input(deployed, iid, "periksa_laporan", "hasil_pemeriksaan", "benar")
+    assert seq > migrated
+    result = replay_instance(deployed, ctx, iid)
+    assert not result.reproduced
+    assert result.divergence["seq"] == seq and result.divergence["bpmn_id"] == "periksa_laporan"
+    assert result.divergence["expected"]["data_after"]["hasil_pemeriksaan"] == "sebagian"
+    assert result.divergence["got"]["data_after"]["hasil_pemeriksaan"] == "benar"
+
+
+def test_changed_timer_is_rescheduled_and_reproduces(deployed, ctx, clock, roles):
+    variant = muba_variant(duration="PT15M").replace(b'office_time_after(now(), "PT10M")',
+                                                     b'office_time_after(now(), "PT15M")', 1)
+    iid, _ = _migrated_complaint(deployed, ctx, clock, roles, variant)
+    event = deployed.scalars(select(AuditEvent).where(AuditEvent.instance_id == iid,
+                                                     AuditEvent.type == "TIMER_RESCHEDULED")).one()
+    assert event.bpmn_id == "batas_verifikasi"
+    assert event.payload["next_due_at"] == "2026-03-13T02:18:00+00:00"  # 15 office minutes from the migration
+    assert deployed.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.instance_id == iid, AuditEvent.type == "TIMER_FIRED")) == 0
+    result = replay_instance(deployed, ctx, iid)
+    assert result.reproduced, result.divergence
+
+
+def test_reverted_migration_reproduces(deployed, ctx, clock, roles):
+    iid, _ = _migrated_complaint(deployed, ctx, clock, roles,
+                                 muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
+    record = deployed.scalars(select(InstanceMigration).where(InstanceMigration.instance_id == iid)).one()
+    clock.advance(minutes=1)
+    revert_migration(deployed, ctx, record.id, actor=OWNER)
+    clock.advance(minutes=2)
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"], VERIFIED)
+    result = replay_instance(deployed, ctx, iid)
+    assert result.reproduced, result.divergence
+    lanes = []
+    replay_instance(deployed, ctx, iid, observe=lambda event, workflow: lanes.append(
+        workflow.spec.task_specs["beri_solusi"].lane))
+    assert lanes[-1] == "kabid"  # back on v1's spec
+
+
+def test_target_version_missing_is_a_clear_error(deployed, ctx, clock, roles):
+    iid, v2 = _migrated_complaint(deployed, ctx, clock, roles, muba_variant(duration="PT15M"))
+    deployed.execute(text("PRAGMA foreign_keys=OFF"))
+    deployed.execute(text("UPDATE process_version SET spec_json = '' WHERE id = :id"), {"id": v2.id})
+    deployed.commit()
+    deployed.expire_all()
+    with pytest.raises(VersionMissing):
+        replay_instance(deployed, ctx, iid)

@@ -12,7 +12,6 @@ from engine.audit_search import SEARCH_LIMIT, STATUSES, SearchFilters, chain_sta
 from engine.errors import InvalidInput, VersionMissing
 from engine.history import data_changes, diagram_states, get_instance_or_404, history_rows, step_times
 from engine.models import ProcessVersion
-from engine.replay import instance_events, pinned_version
 from engine.visibility import AUDITOR_IDENTITY_ROLE, complaint_view
 
 from .. import nav
@@ -104,9 +103,13 @@ def check_chain_now():
     return redirect(url_for("audit.home"))
 
 
-def _step_names(instance) -> dict[str, str]:
-    summary = (instance.version.summary or {}).get("user_tasks", {}) if instance.version else {}
-    return {key: info.get("name") or key for key, info in summary.items()}
+def _step_names(*versions) -> dict[str, str]:
+    """bpmn id → step name over ``versions`` (a later version's name wins)."""
+    names: dict[str, str] = {}
+    for version in versions:
+        summary = (version.summary or {}).get("user_tasks", {}) if version else {}
+        names.update({key: info.get("name") or key for key, info in summary.items()})
+    return names
 
 
 @bp.get("/instans/<int:instance_id>")
@@ -115,7 +118,7 @@ def timeline(instance_id: int):
     """Events in order (actor, time, step, data before/after) and each step's office time vs its standard."""
     instance = get_instance_or_404(db.session, instance_id)
     viewer = current_actor()
-    names = _step_names(instance)
+    names = _step_names(instance.version)
     calendar = engine_context().calendar
     events = []
     for row in history_rows(db.session, instance_id, viewer):
@@ -131,29 +134,42 @@ def timeline(instance_id: int):
                            sees_identity=AUDITOR_IDENTITY_ROLE in viewer.roles, **_helpers())
 
 
+def version_label(version: ProcessVersion) -> str:
+    """``Versi 2 · sha256 3d9702d51393`` (the replay page's label of the diagram shown)."""
+    return f"{t('version')} {version.version} · sha256 {version.sha256[:12]}"
+
+
 @bp.get("/instans/<int:instance_id>/putar-ulang")
 @roles_required(AUDITOR)
 def replay_page(instance_id: int):
-    """The instance's own BPMN version in the viewer, with a slider over its events (VersionMissing: 422)."""
+    """The instance's own BPMN version in the viewer, with a slider over its events (VersionMissing: 422).
+
+    A migrated instance ran on several versions: each event's state names its version and the viewer shows
+    that version's diagram (before the migration the old one, after it the new one).
+    """
     instance = get_instance_or_404(db.session, instance_id)
-    events = instance_events(db.session, instance_id)
-    started = next((e for e in events if e.type == "INSTANCE_STARTED"), None)
-    version = pinned_version(db.session, instance, started)  # raises VersionMissing: a clear 422 page
     states = diagram_states(db.session, engine_context(), instance_id, current_actor())
     if states["version"] is None:
-        raise VersionMissing(instance_id=instance_id)
+        raise VersionMissing(instance_id=instance_id)  # a clear 422 page
     states["divergence"] = masked_divergence(instance, states["divergence"])
-    names = _step_names(instance)
+    versions = sorted((db.session.get(ProcessVersion, version_id)
+                       for version_id in states["versions"].values()), key=lambda v: v.version)
+    version = next(v for v in versions if v.version == states["version"])
+    names = _step_names(*versions)
     calendar = engine_context().calendar
     for state in states["states"]:
         state["type_text"] = event_text(state["type"])
         state["step"] = names.get(state["bpmn_id"] or "", state["bpmn_id"] or "")
         state["at_text"] = local_time_text(datetime.fromisoformat(state["at"]), calendar)
-    config = {"xml": version.bpmn_xml, "states": states["states"], "divergence": states["divergence"],
+    config = {"diagrams": {str(v.version): v.bpmn_xml for v in versions},
+              "first_version": str(version.version),
+              "version_labels": {str(v.version): version_label(v) for v in versions},
+              "states": states["states"], "divergence": states["divergence"],
               "replay_url": url_for("audit_api.instance_replay", instance_id=instance_id),
               "texts": {k: t(k) for k in ("au_replay_position", "au_proof_ok", "au_proof_diverged",
                                           "au_proof_expected", "au_proof_got", "au_proof_running",
                                           "au_proof_failed", "au_data_changed")}}
     config["texts"].update(yes=value_text(True), no=value_text(False))
-    return render_template("audit/replay.html", instance=instance, version=version, config=config,
+    return render_template("audit/replay.html", instance=instance, version=version, versions=versions,
+                           version_label=version_label, config=config,
                            count=len(states["states"]), divergence=states["divergence"])

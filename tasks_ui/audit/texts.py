@@ -101,6 +101,10 @@ TEXTS = {
     "au_proof_failed": ("Bukti tidak dapat dijalankan", "The proof could not run"),
     "au_divergence_note": ("Catatan riwayat ini tidak dapat direproduksi mulai kejadian nomor {seq}: {reason}",
                            "This history cannot be reproduced from event {seq}: {reason}"),
+    "au_replay_versions": ("Instans ini dipindah antarversi ({versions}): diagram mengikuti versi yang "
+                           "berlaku pada setiap kejadian.",
+                           "This instance was migrated between versions ({versions}): the diagram follows the "
+                           "version in force at each event."),
     "au_diagram_label": ("Diagram BPMN versi yang dijalankan instans ini", "BPMN diagram of the version this instance ran on"),
 }
 
@@ -114,6 +118,7 @@ EVENT_TEXTS = {
     "TASK_COMPLETED": ("Langkah diselesaikan", "Step completed"),
     "TASK_CANCELLED": ("Langkah dibatalkan", "Step cancelled"),
     "TIMER_FIRED": ("Pengatur waktu berbunyi", "Timer fired"),
+    "TIMER_RESCHEDULED": ("Tenggat pengatur waktu diubah", "Timer deadline changed"),
     "ESCALATION_RAISED": ("Eskalasi dinaikkan", "Escalation raised"),
     "INSTANCE_COMPLETED": ("Instans selesai", "Instance completed"),
     "INSTANCE_MIGRATED": ("Instans dipindah versi", "Instance migrated"),

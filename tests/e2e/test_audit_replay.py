@@ -119,3 +119,40 @@ def test_altered_input_shows_the_divergence(live_server, new_page):
             db.session.execute(text(tamper), {"value": "benar", "id": worked["instance_id"]})
             db.session.commit()
             create_schema(db.engine)
+
+
+def test_replay_of_a_migrated_complaint_switches_the_diagram(live_server, new_page):
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+    from tests.audit_ui_fixtures import migrate_complaint
+
+    with live_server.app.app_context():
+        moved = migrate_complaint(db.session, engine_context(), live_server.clock)
+        db.session.remove()
+    page = new_page()
+    log_in(page, live_server.url, "auditor")
+    page.goto(f"{live_server.url}/audit/instans/{moved['instance_id']}/putar-ulang")
+    page.wait_for_selector("body[data-replay-ready='1']")
+    lane = page.locator("[data-element-id=Lane_kabid]")
+    assert page.evaluate("document.body.dataset.replayVersion") == "2"
+    assert "kepala_dinas" in lane.text_content() and "Versi 2" in page.locator("#replay-version").inner_text()
+    assert _counts(page)[1] == 1  # periksa_laporan active on v2
+    screenshot(page, "audit-10-replay-migrated-v2-desktop")
+
+    page.locator("#replay-slider").focus()
+    page.keyboard.press("Home")
+    page.wait_for_function("document.body.dataset.replayIndex === '0'")
+    assert page.evaluate("document.body.dataset.replayVersion") == "1"
+    assert "kabid" in lane.text_content() and "Versi 1" in page.locator("#replay-version").inner_text()
+    screenshot(page, "audit-11-replay-migrated-v1-desktop")
+
+    while "dipindah versi" not in page.locator("#replay-event").inner_text():
+        index = page.evaluate("document.body.dataset.replayIndex")
+        page.get_by_role("button", name="Berikutnya ▶").click()
+        page.wait_for_function(f"document.body.dataset.replayIndex !== '{index}'")
+    assert page.evaluate("document.body.dataset.replayVersion") == "2"  # the migration event is on v2
+    assert _counts(page)[1] == 1  # verification still active, now on v2's diagram
+    page.get_by_role("button", name="Jalankan bukti eksekusi ulang").click()
+    page.wait_for_selector("body[data-proof]")
+    assert page.evaluate("document.body.dataset.proof") == "reproduced"
+    screenshot(page, "audit-12-replay-migrated-proof-desktop")

@@ -1,5 +1,6 @@
 /* Replay of one instance on its own BPMN version: a slider over its events colours completed, active and
-   cancelled elements and shows the data as of that event; a button asks the server for the re-execution proof. */
+   cancelled elements and shows the data as of that event; a button asks the server for the re-execution proof.
+   A migrated instance ran on several versions: each state names its version and the viewer loads that diagram. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("replay-config").textContent);
@@ -7,7 +8,7 @@
   var slider = document.getElementById("replay-slider");
   var MARKERS = ["alur-completed", "alur-active", "alur-cancelled", "alur-fired", "alur-flow-done"];
   var viewer = new BpmnJS({ container: "#replay-canvas" });
-  var canvas, registry, marked = [];
+  var canvas, registry, marked = [], shownVersion = null, queue = Promise.resolve();
 
   function format(text, params) {
     return text.replace(/\{(\w+)\}/g, function (m, key) { return key in params ? params[key] : m; });
@@ -58,12 +59,32 @@
     });
   }
 
+  /* The diagram of ``version`` in the viewer (imported only when it changes). */
+  function diagram(version) {
+    version = String(version || cfg.first_version);
+    if (version === shownVersion) { return Promise.resolve(); }
+    return viewer.importXML(cfg.diagrams[version]).then(function () {
+      shownVersion = version;
+      canvas = viewer.get("canvas");
+      registry = viewer.get("elementRegistry");
+      marked = [];
+      canvas.zoom("fit-viewport");
+      document.getElementById("replay-version").textContent = cfg.version_labels[version];
+      document.body.dataset.replayVersion = version;
+    });
+  }
+
   function show(index) {
     if (!states.length) { return; }
     index = Math.max(0, Math.min(states.length - 1, index));
     slider.value = index;
     var state = states[index];
-    colour(state);
+    /* imports are asynchronous: queue them so a fast slider never colours another version's diagram */
+    queue = queue.then(function () { return diagram(state.version); }).then(function () {
+      if (parseInt(slider.value, 10) !== index) { return; }
+      colour(state);
+      document.body.dataset.replayIndex = String(index);
+    });
     showData(index);
     var fields = { at: state.at_text, type: state.type_text, step: state.step || "—", actor: state.actor };
     document.querySelectorAll("#replay-event [data-field]").forEach(function (dd) { dd.textContent = fields[dd.dataset.field]; });
@@ -71,7 +92,6 @@
       format(texts.au_replay_position, { n: index + 1, total: states.length }) + " · #" + state.seq;
     document.getElementById("replay-prev").disabled = index === 0;
     document.getElementById("replay-next").disabled = index === states.length - 1;
-    document.body.dataset.replayIndex = String(index);
   }
 
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
@@ -152,11 +172,8 @@
       .then(function () { button.disabled = false; });
   });
 
-  viewer.importXML(cfg.xml).then(function () {
-    canvas = viewer.get("canvas");
-    registry = viewer.get("elementRegistry");
-    canvas.zoom("fit-viewport");
+  diagram(states.length ? states[states.length - 1].version : cfg.first_version).then(function () {
     show(states.length - 1);
-    document.body.dataset.replayReady = "1";
-  });
+    return queue;
+  }).then(function () { document.body.dataset.replayReady = "1"; });
 })();
