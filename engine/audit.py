@@ -76,7 +76,10 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
     """Chain and add the pending events to the session (the caller commits)."""
     if not pending.items:
         return []
-    with session.no_autoflush:  # the operation's changes are flushed once, at commit
+    # Every writer queues on the head row until it commits: write the operation's other rows first, so
+    # the lock is held only for the events, the head and the commit, not for the instance state too.
+    session.flush()
+    with session.no_autoflush:
         head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     added = []
     for item in pending.items:

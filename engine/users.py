@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .actors import SYSTEM_INIT, Actor
@@ -151,8 +151,9 @@ def issue_token(session: Session, ctx: EngineContext, username: str, password: s
 
 def user_for_token(session: Session, ctx: EngineContext, token: str) -> User | None:
     """The user a valid, unexpired token belongs to."""
-    row = session.get(ApiToken, _token_hash(token or ""))
-    if row is None or row.expires_at <= ctx.clock.now():
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    # one query per API request: the token, its user and the user's roles together
+    return session.scalars(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token or ""), ApiToken.expires_at > ctx.clock.now(),
+               User.active.is_(True))
+        .options(joinedload(User.role_links))).unique().first()

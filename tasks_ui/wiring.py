@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from engine.calendar import OfficeCalendar
 from engine.clock import SystemClock
@@ -33,5 +33,10 @@ def _calendar() -> OfficeCalendar:
 
 def engine_context() -> EngineContext:
     """Clock (``ALUR_CLOCK`` in tests, else the wall clock) and the office calendar with its overrides."""
+    if has_request_context() and "alur_engine_context" in g:
+        return g.alur_engine_context  # once per request: the calendar's overrides cost a query
     clock = current_app.config.get("ALUR_CLOCK") or SystemClock()
-    return EngineContext(clock=clock, calendar=_calendar())
+    ctx = EngineContext(clock=clock, calendar=_calendar())
+    if has_request_context():
+        g.alur_engine_context = ctx
+    return ctx

@@ -1,0 +1,62 @@
+"""What one HTTP task completion asks of the database: the statements it sends, in which order.
+
+Under the morning rush every writer queues on the audit chain's head row, so that lock must be taken after
+the operation's other writes (the instance state, task and timer rows), just before the commit. The number of
+statements per completion is a budget: each one is a round trip that every official waits for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from tests.api_fixtures import *  # noqa: F403 - fixtures complain, api_token …
+from tests.api_fixtures import VERIFIED, ready_of
+
+#: Statements one API completion of the Muba verification step may send (it sent 19 before the token,
+#: calendar and audit-head work; today 16 on SQLite: BEGIN IMMEDIATE is one of them).
+STATEMENT_BUDGET = 16
+
+
+def _recorded(app):
+    from tasks_ui.extensions import db
+
+    statements: list[str] = []
+    with app.app_context():
+        sa_engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(sa_engine, "before_cursor_execute", record)
+    return statements, lambda: event.remove(sa_engine, "before_cursor_execute", record)
+
+
+def _first(statements: list[str], pattern: str) -> int:
+    found = [i for i, s in enumerate(statements) if re.search(pattern, s, re.IGNORECASE)]
+    assert found, f"no statement matches {pattern!r}:\n" + "\n".join(statements)
+    return found[0]
+
+
+def test_a_completion_locks_the_audit_head_last_and_stays_within_its_statement_budget(app, client, complain,
+                                                                                       api_token):
+    petugas = api_token("petugas")
+    instance_id = complain()["instance_id"]
+    task = ready_of(client, petugas, instance_id)
+    statements, stop = _recorded(app)
+    try:
+        response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": VERIFIED}, headers=petugas)
+    finally:
+        stop()
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["next_tasks"], "the kasi's step should be ready"
+
+    head = _first(statements, r"^SELECT .* FROM audit_head")
+    for write in (r"^UPDATE process_instance", r"^UPDATE human_task", r"^INSERT INTO human_task"):
+        assert _first(statements, write) < head, f"{write} after the audit head was locked"
+    assert _first(statements, r"^INSERT INTO audit_event") > head
+    assert sum(1 for s in statements if "FROM calendar_override" in s) == 1, "calendar read more than once"
+    assert sum(1 for s in statements if re.search(r"FROM (api_token|app_user|user_role)\b", s)) == 1, \
+        "the bearer token, its user and roles should be one query"
+    assert len(statements) <= STATEMENT_BUDGET, "\n".join(statements)
