@@ -1,5 +1,6 @@
-"""A simulated month of traffic through the engine (both SOPs, recaps, timers, claims, user changes) with a
-moving FixedClock, and a recorder that checks every committed change wrote an audit event."""
+"""A simulated month of traffic through the engine (both SOPs, recaps, timers, claims, user changes, a v2 of
+both complaint processes deployed mid-month with some running complaints migrated to it) with a moving
+FixedClock, and a recorder that checks every committed change wrote an audit event."""
 
 from __future__ import annotations
 
@@ -10,15 +11,22 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import event, select
 
 from engine import runtime, users
-from engine.timers import sweep_due_timers
 from engine.actors import SYSTEM_INIT, SYSTEM_TIMER
+from engine.deploy import deploy_process
+from engine.editor_models import InstanceMigration
 from engine.errors import TaskClaimedByOther
+from engine.migration import dry_run, migrate_instances, revert_migration
 from engine.models import ApiToken, AuditEvent, AuditHead, HumanTask, ProcessInstance
+from engine.timers import sweep_due_timers
 from tests.conftest import actor
+from tests.editor_fixtures import muba_variant, shipped
 
 #: Rows whose change is not a history event: the chain head itself, and login credentials.
 UNAUDITED = (AuditHead, ApiToken)
 OFFICIALS = {r: actor(r) for r in ("petugas", "kasi", "kabid", "kepala_dinas")}
+OWNER = actor("process_owner", "pemilik")
+#: The day (offset from the start) and hour the v2s are deployed and running complaints migrated.
+MIGRATION_AT = (12, 10)
 
 
 def intake(rng: random.Random, number: int, process: str) -> dict:
@@ -77,6 +85,16 @@ def step_data(rng: random.Random, row: HumanTask, form: dict | None, now: dateti
     return {}
 
 
+def second_versions() -> dict[str, bytes]:
+    """The v2s a process owner deploys mid-month: Muba's verification gets 15 minutes (its standard time and
+    its timer) and the answer moves to the kepala_dinas lane; Sanggau renames its book-keeping step."""
+    muba = muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas").replace(
+        b'office_time_after(now(), "PT10M")', b'office_time_after(now(), "PT15M")', 1)
+    sanggau = shipped("sanggau_pengaduan.bpmn").replace(b'name="Catat di Buku Pengaduan"',
+                                                        b'name="Catat di Buku Register Pengaduan"')
+    return {"muba_pengaduan": muba, "sanggau_pengaduan": sanggau}
+
+
 @dataclass
 class Month:
     """What the simulation did."""
@@ -85,6 +103,27 @@ class Month:
     timers_fired: int = 0
     completions: int = 0
     neglected: set[int] = field(default_factory=set)
+    migrated: set[int] = field(default_factory=set)
+    reverted: set[int] = field(default_factory=set)
+
+
+def _deploy_and_migrate(session, ctx, month: Month) -> None:
+    """Deploy both v2s and move two of every three running complaints that can move; the first Muba move
+    is reverted at once (the other third stays on v1)."""
+    for process, bpmn in second_versions().items():
+        old = runtime.latest_version(session, process)
+        new, _ = deploy_process(session, ctx, bpmn, actor=OWNER)
+        movable = [check.instance_id for check in dry_run(session, ctx, old.id, new.id) if check.can_move]
+        chosen = [instance_id for n, instance_id in enumerate(movable) if n % 3 != 1]
+        results = migrate_instances(session, ctx, chosen, new.id, actor=OWNER)
+        assert chosen and all(refusal is None for refusal in results.values()), results
+        month.migrated.update(chosen)
+        if process == "muba_pengaduan":
+            record = session.scalars(select(InstanceMigration)
+                                     .where(InstanceMigration.instance_id == chosen[0])).one()
+            revert_migration(session, ctx, record.id, actor=OWNER)
+            month.migrated.discard(chosen[0])
+            month.reverted.add(chosen[0])
 
 
 def simulate_month(session_factory, session, ctx, clock, start: datetime, days: int = 30, seed: int = 7) -> Month:
@@ -114,6 +153,8 @@ def simulate_month(session_factory, session, ctx, clock, start: datetime, days: 
             session.rollback()
             if not ctx.calendar.is_working_day(day):
                 continue
+            if (offset, hour) == MIGRATION_AT:
+                _deploy_and_migrate(session, ctx, month)
             if hour in (8, 11):
                 for process in ("muba_pengaduan", "sanggau_pengaduan", "muba_pengaduan"):
                     number += 1

@@ -1,5 +1,6 @@
-"""A simulated month of traffic: every change audited, the chain verifies, every instance replays, and any
-alteration or deletion of an event (triggers dropped) is found at that event."""
+"""A simulated month of traffic (both processes, timers, a mid-month v2 with running complaints migrated to it):
+every change audited, the chain verifies, every instance replays, and any alteration or deletion of an event
+(triggers dropped) is found at that event — also an input altered after a migration."""
 
 from __future__ import annotations
 
@@ -46,11 +47,33 @@ def test_month_is_busy_and_fully_audited(month):
     assert len(summary.instance_ids) > 60 and summary.completions > 200 and summary.timers_fired >= 5
     for kind in ("INSTANCE_STARTED", "TASK_ACTIVATED", "TASK_COMPLETED", "TASK_CLAIMED", "TASK_RELEASED",
                  "TIMER_FIRED", "INSTANCE_COMPLETED", "USER_CREATED", "USER_ROLES_CHANGED", "USER_DEACTIVATED",
-                 "PROCESS_DEPLOYED", "ROLE_DEFINED"):
+                 "PROCESS_DEPLOYED", "ROLE_DEFINED", "INSTANCE_MIGRATED", "INSTANCE_MIGRATION_REVERTED"):
         assert types[kind] > 0, kind
     statuses = Counter(session.scalars(select(ProcessInstance.status)))
     assert statuses["completed"] > 20 and statuses["running"] > 5
     assert recorder.transactions and recorder.unaudited() == []
+
+
+def test_the_month_migrates_running_complaints_of_both_processes(month):
+    session, _ctx, summary, _recorder, _engine = month
+    moved = session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(summary.migrated))).all()
+    assert {i.process_key for i in moved} == {"muba_pengaduan", "sanggau_pengaduan"} and len(moved) >= 4
+    assert all(i.version.version == 2 for i in moved)
+    assert session.get(ProcessInstance, next(iter(summary.reverted))).version.version == 1
+    later = {iid for iid, in session.execute(
+        select(AuditEvent.instance_id).where(AuditEvent.instance_id.in_(summary.migrated),
+                                             AuditEvent.type == "TASK_COMPLETED",
+                                             AuditEvent.seq > _migration_seq(session)))}
+    assert len(later) >= 3  # they went on working on v2
+    assert any(i.status == "completed" for i in moved)
+    on_v2 = session.scalars(select(ProcessInstance).where(ProcessInstance.started_at > min(
+        i.updated_at for i in moved))).all()
+    assert any(i.version.version == 2 for i in on_v2)  # complaints started after the deploy run on v2
+
+
+def _migration_seq(session) -> int:
+    return session.scalar(select(AuditEvent.seq).where(AuditEvent.type == "INSTANCE_MIGRATED")
+                          .order_by(AuditEvent.seq))
 
 
 def test_chain_verifies_after_the_month(month):
@@ -122,28 +145,60 @@ def test_deleting_any_event_is_found_at_that_event(month):
         create_schema(engine)
 
 
-def test_altered_input_diverges_at_that_step(month):
-    session, ctx, summary, _recorder, engine = month
-    event = session.scalars(select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED",
-                                                     AuditEvent.bpmn_id == "periksa_laporan")
-                            .order_by(AuditEvent.seq)).first()
-    original = json.dumps(event.payload)
-    other = "sebagian" if event.payload["input"]["hasil_pemeriksaan"] != "sebagian" else "benar"
+def _replay_altered(month, event: AuditEvent, field: str, value):
+    """Replay of ``event``'s instance with one field of its recorded input altered by SQL (trigger dropped), and
+    the chain check while altered; the log is put back afterwards and must reproduce again."""
+    session, ctx, _summary, _recorder, engine = month
+    seq, instance_id, original = event.seq, event.instance_id, json.dumps(event.payload)
     session.execute(text("DROP TRIGGER audit_event_no_update"))
     try:
-        session.execute(text("UPDATE audit_event SET payload = json_set(payload, '$.input.hasil_pemeriksaan', :v)"
-                             " WHERE seq = :s"), {"v": other, "s": event.seq})
+        session.execute(text("UPDATE audit_event SET payload = json_set(payload, :path, :v) WHERE seq = :s"),
+                        {"path": f"$.input.{field}", "v": value, "s": seq})
         session.commit()
         session.expire_all()
-        result = replay_instance(session, ctx, event.instance_id)
-        assert not result.reproduced
-        assert result.divergence["seq"] == event.seq and result.divergence["bpmn_id"] == "periksa_laporan"
-        assert "hasil_pemeriksaan" in result.divergence["reason"]
-        assert verify_chain(session).broken_seq == event.seq
-        session.execute(text("UPDATE audit_event SET payload = :p WHERE seq = :s"), {"p": original, "s": event.seq})
+        result, chain = replay_instance(session, ctx, instance_id), verify_chain(session)
+        session.execute(text("UPDATE audit_event SET payload = :p WHERE seq = :s"), {"p": original, "s": seq})
         session.commit()
         session.expire_all()
-        assert replay_instance(session, ctx, event.instance_id).reproduced
+        assert replay_instance(session, ctx, instance_id).reproduced
     finally:
         session.rollback()
         create_schema(engine)
+    return result, chain
+
+
+def test_altered_input_diverges_at_that_step(month):
+    session = month[0]
+    event = session.scalars(select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED",
+                                                     AuditEvent.bpmn_id == "periksa_laporan")
+                            .order_by(AuditEvent.seq)).first()
+    seq = event.seq
+    other = "sebagian" if event.payload["input"]["hasil_pemeriksaan"] != "sebagian" else "benar"
+    result, chain = _replay_altered(month, event, "hasil_pemeriksaan", other)
+    assert not result.reproduced
+    assert result.divergence["seq"] == seq and result.divergence["bpmn_id"] == "periksa_laporan"
+    assert "hasil_pemeriksaan" in result.divergence["reason"]
+    assert chain.broken_seq == seq
+
+
+#: A free-text field of each step's form: altering it changes the data after the step, not the path.
+FREE_TEXT = {"verifikasi_formulir": "nomor_buku_pengaduan", "periksa_laporan": "catatan_solusi",
+             "beri_solusi": "jawaban", "catat_buku_pengaduan": "nomor_buku_pengaduan",
+             "tanggapi_kelengkapan": "tanggapan", "susun_jawaban": "jawaban", "setujui_jawaban": "jawaban"}
+
+
+def test_altered_input_after_a_migration_diverges_at_that_step(month):
+    session, _ctx, summary, _recorder, _engine = month
+    migrated = {e.instance_id: e.seq for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.type == "INSTANCE_MIGRATED", AuditEvent.instance_id.in_(summary.migrated)))}
+    event = next(e for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.type == "TASK_COMPLETED", AuditEvent.instance_id.in_(migrated),
+                                 AuditEvent.bpmn_id.in_(FREE_TEXT)).order_by(AuditEvent.seq))
+        if e.seq > migrated[e.instance_id])
+    seq, bpmn_id, field = event.seq, event.bpmn_id, FREE_TEXT[event.bpmn_id]
+    result, chain = _replay_altered(month, event, field, "diubah diam-diam")
+    assert not result.reproduced
+    assert result.divergence["seq"] == seq and result.divergence["bpmn_id"] == bpmn_id
+    assert field in result.divergence["reason"]
+    assert result.divergence["got"]["data_after"][field] == "diubah diam-diam"
+    assert chain.broken_seq == seq
