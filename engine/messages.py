@@ -229,6 +229,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "it. Reload the draft and redo your change.",
     ),
     "process_migration_refused": ("{detail}", "{detail}"),
+    # re-execution proof (engine/replay.py): why a replay diverged from the log
+    "replay_step_not_ready": ("langkah ini tidak siap dikerjakan dalam eksekusi ulang",
+                              "the step is not ready in the replay"),
+    "replay_data_differs": ("data sesudah langkah berbeda pada {fields}", "data after the step differs in {fields}"),
+    "replay_other_events": ("eksekusi ulang menghasilkan kejadian lain di titik ini",
+                            "the replay produced other events here"),
+    "replay_event_missing": ("eksekusi ulang tidak menghasilkan kejadian ini", "the replay did not produce this event"),
+    "replay_timer_deadline_differs": ("tenggat pengatur waktu berbeda", "the timer's deadline differs"),
+    "replay_final_differs": ("status akhir atau jawaban berbeda", "final status or answer differs"),
+    "replay_extra_events": ("eksekusi ulang menghasilkan kejadian yang tidak ada di catatan",
+                            "the replay produced events the log does not have"),
+    "replay_not_started_first": ("catatan tidak diawali dengan INSTANCE_STARTED",
+                                 "the log does not begin with INSTANCE_STARTED"),
+    "replay_started_twice": ("instans dimulai dua kali", "the instance started twice"),
+    "replay_no_start": ("catatan tidak memuat kejadian INSTANCE_STARTED", "the log has no INSTANCE_STARTED event"),
+    "replay_revert_without_migration": ("pemindahan versi dibatalkan padahal tidak ada pemindahan yang diputar ulang",
+                                        "a migration is reverted but none was replayed"),
+    "replay_failed": ("eksekusi ulang gagal: {detail}", "the replay failed: {detail}"),
 }
 
 

@@ -32,6 +32,7 @@ from .audit import _plain
 from .clock import FixedClock, using_clock
 from .context import EngineContext
 from .errors import AlurError, NotFound, VersionMissing
+from .messages import render
 from .models import AuditEvent, ProcessInstance, ProcessVersion
 from .migration import move_workflow
 from .runtime import _public_data, _run_engine, _timer_due, _waiting_timers, script_engine_for
@@ -71,10 +72,10 @@ class ReplayResult:
     events_checked: int
     divergence: dict | None = None
 
-    def as_dict(self) -> dict:
-        """The API's body."""
+    def as_dict(self, lang: str = "id") -> dict:
+        """The API's body; the divergence's ``reason`` in ``lang`` beside its stable ``code``."""
         return {"instance_id": self.instance_id, "reproduced": self.reproduced,
-                "events_checked": self.events_checked, "divergence": self.divergence}
+                "events_checked": self.events_checked, "divergence": localized(self.divergence, lang)}
 
 
 @dataclass
@@ -91,13 +92,36 @@ class _Run:
 
 
 class _Divergence(Exception):
-    def __init__(self, event: AuditEvent | None, reason: str, expected: Any = None, got: Any = None):
-        super().__init__(reason)
+    """The first mismatch: ``code`` (a message of ``engine.messages``, ``replay_*``) and its ``params``."""
+
+    def __init__(self, event: AuditEvent | None, code: str, expected: Any = None, got: Any = None, **params):
+        super().__init__(code)
         self.report = {"seq": event.seq if event is not None else None,
                        "type": event.type if event is not None else None,
                        "bpmn_id": event.bpmn_id if event is not None else None,
                        "at": event.at.isoformat() if event is not None else None,
-                       "reason": reason, "expected": expected, "got": got}
+                       "code": code, "params": params, "expected": expected, "got": got}
+        self.report["reason"] = divergence_reason(self.report)
+
+
+def divergence_reason(divergence: dict, lang: str = "id") -> str:
+    """Why the replay diverged, in ``lang`` (``id`` or ``en``), from the report's stable ``code`` and ``params``.
+
+    A domain error that stopped the replay is kept as its own code and params (``params.error``), so it is
+    told in the same language.
+    """
+    params = dict(divergence.get("params") or {})
+    error = params.pop("error", None)
+    if isinstance(error, dict):
+        params["detail"] = render(error.get("code", ""), lang, **(error.get("params") or {}))
+    return render(divergence.get("code", ""), lang, **params)
+
+
+def localized(divergence: dict | None, lang: str) -> dict | None:
+    """A copy of ``divergence`` whose ``reason`` is in ``lang`` (None stays None)."""
+    if not divergence:
+        return divergence
+    return {**divergence, "reason": divergence_reason(divergence, lang)}
 
 
 def instance_events(session: Session, instance_id: int) -> list[AuditEvent]:
@@ -194,7 +218,7 @@ def _complete(run: _Run, event: AuditEvent) -> Observed:
         candidates = [t for t in run.workflow.get_tasks(state=TaskState.READY, manual=True)
                       if t.task_spec.bpmn_id == event.bpmn_id]
         if not candidates:
-            raise _Divergence(event, "step is not ready in the replay",
+            raise _Divergence(event, "replay_step_not_ready",
                               expected={"ready": event.bpmn_id}, got={"ready": sorted(set(run.ready.values()))})
         task = candidates[0]
     task.data.update((event.payload or {}).get("input") or {})
@@ -227,7 +251,7 @@ def _revert(run: _Run, event: AuditEvent, ctx: EngineContext) -> Observed:
     """Put back the workflow as it was before the last migration (the runtime restores the stored state;
     its cancelled rows of steps and timers that are waiting again come back too)."""
     if run.before_migration is None:
-        raise _Divergence(event, "a migration is reverted but none was replayed")
+        raise _Divergence(event, "replay_revert_without_migration")
     state, version, ready, timers = run.before_migration
     run.before_migration = None
     spec, subprocess_specs = spiff.version_specs(version)
@@ -265,9 +289,8 @@ def _match(event: AuditEvent, pending: list[Observed], run: _Run) -> None:
             break
     else:
         got = [p.describe() for p in pending] or None
-        reason = ("the replay produced other events here" if pending
-                  else "the replay did not produce this event")
-        raise _Divergence(event, reason, expected=_recorded(event), got=got)
+        code = "replay_other_events" if pending else "replay_event_missing"
+        raise _Divergence(event, code, expected=_recorded(event), got=got)
     pending.pop(index)
     if event.type == "TASK_ACTIVATED" and event.task_guid and observed.guid:
         run.guid_of[event.task_guid] = observed.guid
@@ -275,10 +298,10 @@ def _match(event: AuditEvent, pending: list[Observed], run: _Run) -> None:
         expected, got = _recorded(event), observed.describe()
         keys = sorted(set(event.data_after or {}) | set(observed.data_after or {}))
         differing = [k for k in keys if (event.data_after or {}).get(k) != (observed.data_after or {}).get(k)]
-        raise _Divergence(event, f"data after the step differs in {', '.join(differing)}", expected, got)
+        raise _Divergence(event, "replay_data_differs", expected, got, fields=", ".join(differing))
     due_key = {"TIMER_FIRED": "due_at", "TIMER_RESCHEDULED": "next_due_at"}.get(event.type)
     if due_key and not _same_instant(event.payload.get(due_key), observed.due_at):
-        raise _Divergence(event, "the timer's deadline differs", expected=_recorded(event), got=observed.describe())
+        raise _Divergence(event, "replay_timer_deadline_differs", expected=_recorded(event), got=observed.describe())
 
 
 def _final_answer(workflow: BpmnWorkflow) -> str | None:
@@ -293,7 +316,7 @@ def _check_end(instance: ProcessInstance, run: _Run, last: AuditEvent) -> None:
     if instance.status == "running" and got["status"] == "running":
         return
     if expected != got:
-        raise _Divergence(last, "final status or answer differs", expected=expected, got=got)
+        raise _Divergence(last, "replay_final_differs", expected=expected, got=got)
 
 
 def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
@@ -326,7 +349,7 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
                         run = _start(event, version, replay_ctx)
                         pending = [Observed("INSTANCE_STARTED"), *_sync(run)]
                     elif run is None:
-                        raise _Divergence(event, "the log does not begin with INSTANCE_STARTED")
+                        raise _Divergence(event, "replay_not_started_first")
                     elif event.type == "TASK_COMPLETED":
                         _round_trip(run, replay_ctx)
                         pending = [_complete(run, event), *_sync(run)]
@@ -341,7 +364,7 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
                     elif event.type == "INSTANCE_MIGRATION_REVERTED":
                         pending = [_revert(run, event, replay_ctx), *_sync(run)]
                 elif event.type == "INSTANCE_STARTED":
-                    raise _Divergence(event, "the instance started twice")
+                    raise _Divergence(event, "replay_started_twice")
                 if event.type == "INSTANCE_STARTED":
                     pending.pop(0)
                 else:
@@ -350,9 +373,9 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
                 if observe is not None and run is not None:
                     observe(event, run.workflow)
             if run is None:
-                raise _Divergence(None, "the log has no INSTANCE_STARTED event")
+                raise _Divergence(None, "replay_no_start")
             if pending:
-                raise _Divergence(events[-1], "the replay produced events the log does not have",
+                raise _Divergence(events[-1], "replay_extra_events",
                                   expected=None, got=[p.describe() for p in pending])
             _check_end(instance, run, events[-1])
     except _Divergence as divergence:
@@ -360,7 +383,9 @@ def replay_instance(session: Session, ctx: EngineContext, instance_id: int,
     except VersionMissing:
         raise  # the version a migration moved the instance to: a clear error, as for the pinned one
     except (AlurError, WorkflowException) as error:
-        failed = _Divergence(event, f"the replay failed: {error}")
+        detail = ({"error": {"code": error.code, "params": _plain(error.params)}} if isinstance(error, AlurError)
+                  else {"detail": str(error).splitlines()[0]})
+        failed = _Divergence(event, "replay_failed", **detail)
         return ReplayResult(instance_id, False, checked, failed.report)
     return ReplayResult(instance_id, True, checked)
 
@@ -383,5 +408,6 @@ def replay_period(session: Session, ctx: EngineContext, first_day: date, last_da
         try:
             results.append(replay_instance(session, ctx, instance_id))
         except VersionMissing as error:
-            results.append(ReplayResult(instance_id, False, 0, {"seq": None, "reason": error.message("en")}))
+            missing = {"seq": None, "code": error.code, "params": _plain(error.params)}
+            results.append(ReplayResult(instance_id, False, 0, {**missing, "reason": divergence_reason(missing)}))
     return results

@@ -253,8 +253,9 @@ def cmd_replay(args) -> int:
         if result.reproduced:
             print(f"Instans {result.instance_id}: terulang sama ({result.events_checked} peristiwa diperiksa).")
         else:
-            print(f"Instans {result.instance_id}: BERBEDA — "
-                  f"{json.dumps(result.divergence, ensure_ascii=False, default=str)}")
+            divergence = result.divergence or {}
+            print(f"Instans {result.instance_id}: BERBEDA pada peristiwa #{divergence.get('seq')}: "
+                  f"{divergence.get('reason')} — {json.dumps(divergence, ensure_ascii=False, default=str)}")
     if args.instance_id is None:
         print(f"{len(results) - len(failed)} dari {len(results)} instans terulang sama.")
     return 1 if failed else 0

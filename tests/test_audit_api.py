@@ -64,3 +64,28 @@ def test_chain_status_for_auditors(client, api_token, complaint):
     response = client.post("/api/v1/audit/verify", headers=api_token("auditor"))
     body = response.get_json()
     assert response.status_code == 200 and body["ok"] is True and body["checked"] > 5
+
+
+def test_divergence_reason_is_indonesian_by_default_and_english_on_request(app, client, api_token, clock):
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+    from tests.audit_ui_fixtures import work_complaint
+
+    with app.app_context():
+        instance_id = work_complaint(db.session, engine_context(), clock)["instance_id"]
+        db.session.execute(text("DROP TRIGGER audit_event_no_update"))
+        db.session.execute(text("UPDATE audit_event SET payload = json_set(payload, '$.input.hasil_pemeriksaan', "
+                                "'sebagian') WHERE instance_id = :id AND bpmn_id = 'periksa_laporan' "
+                                "AND type = 'TASK_COMPLETED'"), {"id": instance_id})
+        db.session.commit()
+        db.session.remove()
+    url = f"/api/v1/instances/{instance_id}/replay"
+    headers = api_token("auditor")
+    indonesian = client.post(url, headers=headers).get_json()["divergence"]
+    english = client.post(url, headers={**headers, "Accept-Language": "en"}).get_json()["divergence"]
+    assert indonesian["code"] == english["code"] == "replay_data_differs"
+    assert indonesian["reason"] == "data sesudah langkah berbeda pada hasil_pemeriksaan"
+    assert english["reason"] == "data after the step differs in hasil_pemeriksaan"
+    states = client.get(f"/api/v1/instances/{instance_id}/diagram-states",
+                        headers={**headers, "Accept-Language": "en"}).get_json()
+    assert states["divergence"]["reason"] == english["reason"]

@@ -48,4 +48,5 @@ def test_replay_exit_codes(database, capsys):
                                 " WHERE type = 'TASK_COMPLETED' AND bpmn_id = 'verifikasi_formulir'"))
     assert main(["replay", "1"]) == 1
     out = capsys.readouterr().out
-    assert "BERBEDA" in out and "verifikasi_formulir" in out and "lengkap" in out
+    assert "BERBEDA pada peristiwa #" in out and "verifikasi_formulir" in out and "lengkap" in out
+    assert "replay_" in out and ("berbeda" in out or "eksekusi ulang" in out)  # code and Indonesian reason

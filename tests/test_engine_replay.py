@@ -75,6 +75,12 @@ def test_altered_input_diverges_at_that_step(deployed, ctx, muba_done):
     assert not result.reproduced
     assert result.divergence["seq"] == seq and result.divergence["bpmn_id"] == "periksa_laporan"
     assert result.divergence["expected"]["data_after"]["hasil_pemeriksaan"] == "benar"
+    # a stable code for programs; the reason in Indonesian by default, English on request
+    assert (result.divergence["code"], result.divergence["params"]) == ("replay_data_differs",
+                                                                        {"fields": "hasil_pemeriksaan"})
+    assert result.divergence["reason"] == "data sesudah langkah berbeda pada hasil_pemeriksaan"
+    assert result.as_dict("en")["divergence"]["reason"] == "data after the step differs in hasil_pemeriksaan"
+    assert result.as_dict()["divergence"]["reason"] == result.divergence["reason"]
 
 
 def test_sanggau_timer_firing_reproduces(deployed, session_factory, ctx, clock, roles):
@@ -198,3 +204,24 @@ def test_target_version_missing_is_a_clear_error(deployed, ctx, clock, roles):
     deployed.expire_all()
     with pytest.raises(VersionMissing):
         replay_instance(deployed, ctx, iid)
+
+
+def test_a_failed_replay_keeps_the_errors_code(deployed, ctx, clock, roles):
+    """A domain error that stops the replay keeps its own code beside replay_failed (so programs can tell it
+    and the reason reads in the auditor's language): here the log is altered to say the instance moved to a
+    version without its waiting step, which the migration code refuses."""
+    iid, _ = _migrated_complaint(deployed, ctx, clock, roles, muba_variant(duration="PT15M"))
+    v3, _ = deploy_process(deployed, ctx, muba_variant(drop_verification=True), actor=OWNER)
+    seq = deployed.scalar(select(AuditEvent.seq).where(AuditEvent.instance_id == iid,
+                                                      AuditEvent.type == "INSTANCE_MIGRATED"))
+    deployed.execute(text("DROP TRIGGER audit_event_no_update"))
+    deployed.execute(text("UPDATE audit_event SET payload = json_set(payload, '$.to_sha256', :sha) WHERE seq = :seq"),
+                     {"sha": v3.sha256, "seq": seq})
+    deployed.commit()
+    deployed.expire_all()
+    result = replay_instance(deployed, ctx, iid)
+    assert not result.reproduced and result.divergence["seq"] == seq
+    assert result.divergence["code"] == "replay_failed"
+    assert result.divergence["params"]["error"]["code"] == "process_migration_refused"
+    assert result.divergence["reason"].startswith("eksekusi ulang gagal: Instans ")
+    assert result.as_dict("en")["divergence"]["reason"].startswith("the replay failed: Instans ")

@@ -6,11 +6,12 @@ from flask import Blueprint, jsonify
 
 from engine.audit import verify_chain
 from engine.history import diagram_states, get_instance_or_404, history_rows
-from engine.replay import replay_instance
+from engine.replay import localized, replay_instance
 from engine.visibility import visible_data
 
 from ..auth.blueprint import current_actor, roles_required
 from ..extensions import csrf, db
+from ..i18n import current_language
 from ..wiring import engine_context
 
 bp = Blueprint("audit_api", __name__)
@@ -19,10 +20,11 @@ HISTORY_KEYS = ("seq", "at", "actor", "type", "bpmn_id", "task_guid", "data_befo
 
 
 def masked_divergence(instance, divergence: dict | None) -> dict | None:
-    """A divergence report with complaint data masked as the current auditor may see it."""
+    """A divergence report with complaint data masked as the current auditor may see it and its reason in the
+    request's language (``code`` and ``params`` stay as recorded, for programs)."""
     if not divergence:
         return divergence
-    out = dict(divergence)
+    out = localized(divergence, current_language())
     for key in ("expected", "got"):
         value = out.get(key)
         items = value if isinstance(value, list) else [value]
@@ -47,7 +49,7 @@ def instance_history(instance_id: int):
 def instance_replay(instance_id: int):
     """Re-run the recorded inputs on the pinned version: ``{"reproduced", "divergence", …}``."""
     instance = get_instance_or_404(db.session, instance_id)
-    result = replay_instance(db.session, engine_context(), instance_id).as_dict()
+    result = replay_instance(db.session, engine_context(), instance_id).as_dict(current_language())
     result["divergence"] = masked_divergence(instance, result["divergence"])
     db.session.rollback()  # replay writes nothing; make sure the request leaves nothing behind
     return jsonify(result)
@@ -95,7 +97,11 @@ OPENAPI_PATHS = {
             "application/json": {"schema": {"type": "object", "required": ["reproduced", "divergence"], "properties": {
                 "reproduced": {"type": "boolean"}, "events_checked": {"type": "integer"},
                 "divergence": {"type": ["object", "null"], "properties": {
-                    "seq": {}, "type": {}, "bpmn_id": {}, "reason": {"type": "string"}, "expected": {}, "got": {}}}}}}}},
+                    "seq": {}, "type": {}, "bpmn_id": {},
+                    "code": {"type": "string", "description": "stable machine code (replay_*)"},
+                    "params": {"type": "object"},
+                    "reason": {"type": "string", "description": "Indonesian; Accept-Language: en gives English"},
+                    "expected": {}, "got": {}}}}}}}},
             "422": {"description": "the version the instance ran on is missing"}, **_ERRORS}}},
     "/api/v1/instances/{instance_id}/diagram-states": {"get": {
         "summary": "Diagram state after each event (auditor)", "parameters": _ID, "tags": ["audit"],

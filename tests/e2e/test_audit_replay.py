@@ -108,7 +108,8 @@ def test_altered_input_shows_the_divergence(live_server, new_page):
         page.wait_for_selector("body[data-proof]")
         assert page.evaluate("document.body.dataset.proof") == "diverged"
         result = page.locator("#proof-result").inner_text()
-        assert "BERBEDA pada kejadian nomor" in result and "hasil_pemeriksaan" in result
+        assert "BERBEDA pada kejadian nomor" in result
+        assert "data sesudah langkah berbeda pada hasil_pemeriksaan" in result  # the reason in Indonesian
         assert "Tercatat" in result and "Hasil eksekusi ulang" in result
         assert page.locator("table.proof-diff tbody tr").count() == 1  # only the field that differs
         assert "tidak_benar" in result and "benar" in result
