@@ -44,6 +44,8 @@ from engine.db import GENESIS_HASH, create_schema, make_engine, make_session_fac
 from engine.history import diagram_states
 from engine.models import HumanTask
 from engine.replay import replay_instance
+from tests.engine_helpers import MUBA_INTAKE as INTAKE
+from tests.engine_helpers import MUBA_STEPS as STEPS
 
 BENCH = "audit"
 #: Events verified by default: 200,000 keeps ``make bench`` inside its per-file time limit on a shared
@@ -52,19 +54,6 @@ BENCH = "audit"
 DEFAULT_EVENTS = 200_000
 PROCESSES = ROOT / "processes"
 START = datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)
-INTAKE = {
-    "channel": "kotak_pengaduan",
-    "reporter": {"name": "Budi Santoso", "address": "Jl. Merdeka 1, Sekayu", "phone": "081234567890"},
-    "anonymity": "none",
-    "subject": "Buku referensi hilang dari rak",
-    "description": "Buku referensi kimia tidak ada di rak sejak dua minggu lalu.",
-    "category": "layanan_referensi",
-}
-STEPS = [
-    ("verifikasi_formulir", "petugas", {"lengkap": True, "nomor_buku_pengaduan": "BP-017/2026"}),
-    ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak khusus."}),
-    ("beri_solusi", "kabid", {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."}),
-]
 
 
 class _Event:

@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from uuid import UUID
 
 from common import ROOT, median_ms, print_table, row, scale, timed
 from sqlalchemy import Column, Integer, MetaData, Table, Text, select, update
@@ -33,24 +32,11 @@ from engine.clock import FixedClock, using_clock
 from engine.context import EngineContext
 from engine.db import create_schema, make_engine, make_session_factory
 from engine.models import HumanTask, ProcessInstance
+from tests.engine_helpers import MUBA_INTAKE as INTAKE
+from tests.engine_helpers import MUBA_STEPS as STEPS
 
 BENCH = "engine"
 PROCESSES = ROOT / "processes"
-INTAKE = {
-    "channel": "kotak_pengaduan",
-    "reporter": {"name": "Budi Santoso", "address": "Jl. Merdeka 1, Sekayu", "phone": "081234567890"},
-    "anonymity": "none",
-    "subject": "Buku referensi hilang dari rak",
-    "description": "Buku referensi kimia tidak ada di rak sejak dua minggu lalu.",
-    "category": "layanan_referensi",
-}
-#: The officials' steps of the happy path, in order: (bpmn id, role, form data).
-STEPS = [
-    ("verifikasi_formulir", "petugas", {"lengkap": True, "di_luar_wewenang": False,
-                                         "nomor_buku_pengaduan": "BP-017/2026"}),
-    ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak khusus."}),
-    ("beri_solusi", "kabid", {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."}),
-]
 
 
 def prepare(directory: Path, instances: int):

@@ -36,6 +36,7 @@ from engine.context import EngineContext
 from engine.db import create_schema, make_engine, make_session_factory
 from engine.models import HumanTask, ProcessInstance, Timer
 from engine.timers import due_instance_ids, sweep_due_timers
+from tests.engine_helpers import MUBA_INTAKE as INTAKE
 
 BENCH = "timer"
 PROCESSES = ROOT / "processes"
@@ -43,14 +44,6 @@ PROCESSES = ROOT / "processes"
 T0 = datetime(2026, 3, 16, 1, 0, tzinfo=timezone.utc)
 FAR = T0 + timedelta(days=365)
 CHUNK = 5000
-INTAKE = {
-    "channel": "kotak_pengaduan",
-    "reporter": {"name": "Budi Santoso", "address": "Jl. Merdeka 1, Sekayu", "phone": "081234567890"},
-    "anonymity": "none",
-    "subject": "Buku referensi hilang dari rak",
-    "description": "Buku referensi kimia tidak ada di rak sejak dua minggu lalu.",
-    "category": "layanan_referensi",
-}
 
 
 def _env(name: str, default: int) -> int:

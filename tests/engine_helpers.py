@@ -15,6 +15,14 @@ MUBA_INTAKE = {
     "description": "Buku referensi kimia tidak ada di rak sejak dua minggu lalu.",
     "category": "layanan_referensi",
 }
+#: The officials' steps of Muba's happy path, in order: (bpmn id, role, form data). The verification names
+#: ``di_luar_wewenang`` so a raw SpiffWorkflow run (no form defaults) takes the in-authority branch too.
+MUBA_STEPS = [
+    ("verifikasi_formulir", "petugas", {"lengkap": True, "di_luar_wewenang": False,
+                                         "nomor_buku_pengaduan": "BP-017/2026"}),
+    ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak khusus."}),
+    ("beri_solusi", "kabid", {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."}),
+]
 
 
 def ready_task(session, instance_id: int, bpmn_id: str | None = None) -> HumanTask:
