@@ -3,6 +3,8 @@ and the task-list item."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, g, request
@@ -78,6 +80,18 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInput(detail=t("api_bad_parameter", name=name))
     return value
+
+
+@contextmanager
+def answered_from_memory(session) -> Iterator[None]:
+    """Inside: an operation's commit leaves the rows it wrote loaded, so the answer built from them right
+    after needs no second read (they hold exactly what was committed; the session ends with the request)."""
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
 
 
 def task_item(row: HumanTask, calendar, now: datetime) -> dict:

@@ -21,7 +21,7 @@ from ..auth.blueprint import allowed_roles, current_actor, roles_required
 from ..extensions import db, limiter, login_manager
 from ..i18n import t
 from ..wiring import engine_context
-from .blueprint import OFFICIAL_ROLES, bp, data_of, int_arg, json_body, task_item
+from .blueprint import OFFICIAL_ROLES, answered_from_memory, bp, data_of, int_arg, json_body, task_item
 from .complaints import _post_limit, _signed_in
 
 #: Who may read an instance.
@@ -86,14 +86,16 @@ def _row_body(row: HumanTask) -> dict:
 @roles_required(*OFFICIAL_ROLES)
 def claim_task(task_id: int):
     """Hold the step → 200 with the task; 409 when someone else holds it or it is no longer ready."""
-    return _row_body(runtime.claim_task(db.session, engine_context(), task_id, actor=current_actor()))
+    with answered_from_memory(db.session()):
+        return _row_body(runtime.claim_task(db.session, engine_context(), task_id, actor=current_actor()))
 
 
 @bp.post("/tasks/<int:task_id>/release")
 @roles_required(*OFFICIAL_ROLES)
 def release_task(task_id: int):
     """Give the step back to the role's pool → 200; 409 when someone else holds it."""
-    return _row_body(runtime.release_task(db.session, engine_context(), task_id, actor=current_actor()))
+    with answered_from_memory(db.session()):
+        return _row_body(runtime.release_task(db.session, engine_context(), task_id, actor=current_actor()))
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -102,7 +104,8 @@ def complete_task(task_id: int):
     """``{"data": {...}}`` → ``200 {"instance_id", "next_tasks"}``; 422 invalid data, 403 role, 409 not ready."""
     data = data_of(json_body())
     ctx = engine_context()
-    completion = runtime.complete_task(db.session, ctx, task_id, data, actor=current_actor())
+    with answered_from_memory(db.session()):
+        completion = runtime.complete_task(db.session, ctx, task_id, data, actor=current_actor())
     now = ctx.clock.now()
     return {"instance_id": completion.instance_id, "instance_status": completion.instance_status,
             "next_tasks": [task_item(row, ctx.calendar, now) for row in completion.next_tasks]}
