@@ -27,6 +27,7 @@ from .context import EngineContext
 from .editor_models import InstanceMigration
 from .errors import AlurError, InvalidInput, NotFound
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .recap_facts import record_complaint_facts
 from .repository import get_instance
 from .runtime import NO_DEADLINE, WARNING_RATIO, _run_engine, _save, load_workflow, operation, script_engine_for
 
@@ -219,6 +220,7 @@ def migrate_instance(session: Session, ctx: EngineContext, instance_id: int, to_
                from_sha256=from_version.sha256, to_sha256=target.sha256)
     _save(session, ctx, instance, workflow, events, actor)
     _refresh_ready_rows(session, ctx, instance, workflow)
+    record_complaint_facts(session, ctx, instance)  # the steps' new deadlines
     session.flush()
     record.lock_version_after = instance.lock_version
     session.add(record)
@@ -270,6 +272,7 @@ def revert_migration(session: Session, ctx: EngineContext, migration_id: int, *,
     _save(session, ctx, instance, workflow, events, actor)
     _refresh_ready_rows(session, ctx, instance, workflow)
     instance.stage = record.previous_stage or instance.stage
+    record_complaint_facts(session, ctx, instance)  # the steps' deadlines and stage as before
     record.reverted_at, record.reverted_by = now, actor.name
     return instance
 

@@ -1,9 +1,8 @@
-"""Number helpers of the recap: office time of many intervals at once, medians and percentiles.
+"""Number helpers of the recap: office time of many intervals at once, percentiles.
 
-``OfficeTimeline`` answers ``calendar.office_seconds_between(a, b)`` for hundreds of thousands of
-intervals: it turns each instant into "office seconds since the start of the range" with one binary
-search over precomputed days, so an interval is a subtraction (same result as the calendar, which the
-tests check on random intervals).
+``OfficeTimeline`` answers ``calendar.office_seconds_between(a, b)`` for many intervals: it turns each
+instant into "office seconds since the start of the range" with one binary search over precomputed days,
+so an interval is a subtraction (same result as the calendar, which the tests check on random intervals).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .calendar import OfficeCalendar
 
@@ -71,16 +70,6 @@ class OfficeTimeline:
         return round(self.position(b) - self.position(a), 6)
 
 
-def timeline_for(calendar: OfficeCalendar, instants: Sequence[datetime]) -> OfficeTimeline | None:
-    """A timeline covering every instant given (None when there is none)."""
-    if not instants:
-        return None
-    lowest, highest = min(instants), max(instants)
-    tz = calendar.tz
-    return OfficeTimeline(calendar, lowest.astimezone(tz).date() - timedelta(days=1),
-                          highest.astimezone(tz).date() + timedelta(days=1))
-
-
 def percentile(sorted_values: Sequence[float], share: float) -> float | None:
     """The ``share`` quantile (0–1) of already sorted values, linear between ranks (as numpy's default)."""
     if not sorted_values:
@@ -90,25 +79,3 @@ def percentile(sorted_values: Sequence[float], share: float) -> float | None:
     if low == high:
         return float(sorted_values[low])
     return float(sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low))
-
-
-def summary(values: list[float], standard: float | None) -> dict:
-    """Count, median, 90th percentile and how many were within / over the standard time."""
-    values.sort()
-    within = sum(1 for v in values if v <= standard) if standard else None
-    return {
-        "count": len(values),
-        "median_seconds": _rounded(percentile(values, 0.5)),
-        "p90_seconds": _rounded(percentile(values, 0.9)),
-        "within_standard": within,
-        "over_standard": (len(values) - within) if within is not None else None,
-    }
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def as_utc(value: datetime) -> datetime:
-    """``value`` in UTC (aware)."""
-    return value.astimezone(UTC)

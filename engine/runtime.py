@@ -44,6 +44,7 @@ from .errors import (
 from .forms import validate_form
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .periodic import align_cycle_starts
+from .recap_facts import record_complaint_facts
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
 
@@ -307,6 +308,7 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         instance.stage = ", ".join(ready_names)
     elif workflow.waiting_events():
         instance.stage = "Menunggu waktu"
+    record_complaint_facts(session, ctx, instance, events)  # the recap's per-complaint facts, same transaction
     append_events(session, events)
     return created
 

@@ -87,19 +87,31 @@ def _masked_identity(value: Any) -> Any:
     return {k: MASK for k in value} if isinstance(value, dict) else MASK
 
 
-def mask_data(data: dict[str, Any], anonymity: str | None, viewer: Actor, purpose: str = "work",
-              recorder: str | None = None) -> dict:
-    """A copy of complaint ``data`` with what ``viewer`` may not see replaced by ``MASK``."""
+def masking(anonymity: str | None, viewer: Actor, purpose: str = "work",
+            recorder: str | None = None) -> tuple[bool, bool]:
+    """(identity hidden, content hidden) of a complaint with this anonymity choice, for ``viewer``."""
+    return (not may_see_identity(anonymity, viewer, recorder, purpose),
+            not may_see_content(anonymity, viewer, purpose))
+
+
+def apply_mask(data: dict[str, Any], hide_identity: bool, hide_content: bool) -> dict:
+    """A copy of complaint ``data`` with the identity and/or content fields replaced by ``MASK``."""
     shown = dict(data)
-    if not may_see_identity(anonymity, viewer, recorder, purpose):
+    if hide_identity:
         for key in IDENTITY_FIELDS:
             if key in shown and shown[key] not in (None, ""):
                 shown[key] = _masked_identity(shown[key])
-    if not may_see_content(anonymity, viewer, purpose):
+    if hide_content:
         for key in CONTENT_FIELDS:
             if key in shown and shown[key] not in (None, ""):
                 shown[key] = MASK
     return shown
+
+
+def mask_data(data: dict[str, Any], anonymity: str | None, viewer: Actor, purpose: str = "work",
+              recorder: str | None = None) -> dict:
+    """A copy of complaint ``data`` with what ``viewer`` may not see replaced by ``MASK``."""
+    return apply_mask(data, *masking(anonymity, viewer, purpose, recorder))
 
 
 def visible_data(instance, data: dict[str, Any], viewer: Actor, purpose: str = "work") -> dict:
