@@ -1,23 +1,27 @@
 """The leaders' dashboard (kabid, kepala dinas, kasi, auditor): today's complaints, overdue steps now,
 deadline compliance this month and a weekly trend.
 
-Read side only and cheap: a handful of aggregate queries over ``process_instance`` and ``human_task``
-rows; no workflow is loaded. Days, weeks and months are those of the office calendar's time zone; how
-late a step is counts office working time (``OfficeCalendar.office_seconds_between``).
+Read side only and cheap: a handful of aggregate queries over ``process_instance``, ``human_task`` and the
+recap's per-complaint facts (``complaint_summary``, ``step_time``); no workflow is loaded. Days, weeks and
+months are those of the office calendar's time zone; how late a step is counts office working time
+(``OfficeCalendar.office_seconds_between``).
 
 Definitions (shared with the recap where they overlap):
 
-- a *complaint* is an instance with a tracking code, not merged into another one (``status='merged'``);
+- a *complaint* is an instance with a tracking code;
 - *received* on a day: its ``received_at`` (the time the office received it, not the time it was typed in)
-  falls on that local day; *answered*: the instance completed (``completed_at``) on that day;
+  falls on that local day, merged duplicates included as in the recap (each arrived and is counted once,
+  with the status ``merged``), so this month's figure equals the recap's; *answered*: the instance
+  completed (``completed_at``) on that day (a merged duplicate is not answered);
 - *open*: still running;
 - an *overdue step*: a ready step of an office role (not the reporter's ``pelapor`` lane) whose standard
   time or SLA deadline has passed (``urgent_at <= now``, as the inbox marks it);
 - *deadline compliance* of a month, per complaint: the recap's figures for the complaints received this
-  month (``engine.recap``: on time, late — a step passed its SLA deadline, or its SOP standard time when
-  the process has no SLA timer — and not yet due), so the dashboard and this month's recap agree;
+  month (``engine.recap.recap_totals``: on time, late — a step passed its SLA deadline, or its SOP
+  standard time when the process has no SLA timer — and not yet due), so the dashboard and this month's
+  recap agree;
 - and per step: the office steps completed in that month that had a deadline, split into on time
-  (completed at or before the earlier of standard time and SLA deadline) and late.
+  (completed at or before the earlier of standard time and SLA deadline) and late (``step_time``).
 """
 
 from __future__ import annotations
@@ -28,17 +32,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from .actors import Actor
 from .context import EngineContext
 from .models import HumanTask, ProcessInstance
-from .recap import compute_recap
+from .recap import recap_totals
+from .recap_models import StepTime
 from .runtime import NO_DEADLINE
 
 #: Lane of the reporter: their steps are not the office's to be late on.
 REPORTER_LANE = "pelapor"
 TREND_WEEKS = 12
-#: Only the recap's totals are read (no complaint text), so the viewer's masking does not matter.
-DASHBOARD_READER = Actor("system:dashboard", frozenset(), "system")
 OVERDUE_LIST_LIMIT = 20
 
 
@@ -123,7 +125,7 @@ def _week_starts(today: date, weeks: int) -> list[date]:
 
 
 def _complaints(process: str | None):
-    query = (ProcessInstance.tracking_code.is_not(None), ProcessInstance.status != "merged")
+    query = (ProcessInstance.tracking_code.is_not(None),)
     return (*query, ProcessInstance.process_key == process) if process else query
 
 
@@ -221,21 +223,16 @@ def step_compliance(
     session: Session, start: datetime, end: datetime, process: str | None = None
 ) -> dict[str, Compliance]:
     """Office steps completed in [start, end) that had a deadline, on time vs late, per process."""
-    on_time = HumanTask.completed_at <= HumanTask.urgent_at
+    on_time = StepTime.completed_at <= StepTime.deadline
+    where = (StepTime.process_key == process,) if process else ()
     rows = session.execute(
         select(
-            HumanTask.process_key,
+            StepTime.process_key,
             func.sum(case((on_time, 1), else_=0)),
             func.sum(case((on_time, 0), else_=1)),
         )
-        .where(
-            HumanTask.state == "completed",
-            HumanTask.completed_at >= start,
-            HumanTask.completed_at < end,
-            HumanTask.urgent_at < NO_DEADLINE,
-            *_office_steps(process),
-        )
-        .group_by(HumanTask.process_key)
+        .where(StepTime.completed_at >= start, StepTime.completed_at < end, StepTime.deadline.is_not(None), *where)
+        .group_by(StepTime.process_key)
     ).all()
     return {key: Compliance(int(good or 0), int(late or 0)) for key, good, late in rows}
 
@@ -252,18 +249,10 @@ def dashboard(
         session, _local_midnight(ctx, month_start), _local_midnight(ctx, today + timedelta(days=1)), process
     )
     total = Compliance(sum(c.on_time for c in by_process.values()), sum(c.late for c in by_process.values()))
-    recap = compute_recap(
-        session,
-        ctx,
-        process_keys=[process] if process else None,
-        period_start=month_start,
-        period_end=today,
-        viewer=DASHBOARD_READER,
-        with_previous=False,
+    recap = recap_totals(
+        session, ctx, process_keys=[process] if process else None, period_start=month_start, period_end=today
     )
-    complaints_month = {
-        key: recap["totals"][key] for key in ("received", "on_time", "late", "pending", "sla_rate")
-    }
+    complaints_month = {key: recap[key] for key in ("received", "on_time", "late", "pending", "sla_rate")}
     return Dashboard(
         complaints_month=complaints_month,
         now=now,

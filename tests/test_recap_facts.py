@@ -74,3 +74,24 @@ def test_the_state_at_a_moment_follows_the_rows():
     assert state_history(rows, None) == [("open", t, None), ("reporter", t + h, None), ("open", t + 3 * h, None),
                                          ("finished", t + 4 * h, t + 4 * h)]
 
+
+
+def test_the_dashboard_counts_this_month_as_the_recap_does(month):
+    """Merged duplicates are received complaints on both (the recap lists them with the status merged)."""
+    from engine.dashboard import dashboard
+
+    session, ctx, seeded = month
+    saved = ctx.clock.now()
+    ctx.clock.set(datetime(2026, 4, 30, 16, tzinfo=WIB))
+    try:
+        board = dashboard(session, ctx)
+        recap = compute_recap(session, ctx, period_start=date(2026, 4, 1), period_end=date(2026, 4, 30),
+                              viewer=actor("kabid"), with_previous=False)
+    finally:
+        ctx.clock.set(saved)
+    april = [c for c in seeded.complaints if datetime(2026, 4, 1, tzinfo=WIB) <= c.received_at
+             < datetime(2026, 5, 1, tzinfo=WIB)]
+    assert any(c.merged for c in april)
+    assert board.received_month == recap["totals"]["received"] == len(april)
+    assert board.complaints_month == {key: recap["totals"][key]
+                                      for key in ("received", "on_time", "late", "pending", "sla_rate")}
