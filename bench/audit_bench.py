@@ -7,6 +7,8 @@
   per 1,000,000 events. Beside it, in the same run and file: the *floor* — a raw sqlite3 cursor reading
   the same rows, ``json.loads`` of the JSON columns, canonical JSON and SHA-256 (what any verifier must
   do) — and the ratio verify / floor. Verify is also checked to catch a tampered event.
+- ``chain_check_job``: the auditor page's background check (``engine.chain_checks.run_check``) on the same
+  chain: verify plus its progress rows and the recorded outcome, beside the plain verify.
 - ``replay``: ``ALUR_BENCH_REPLAY_INSTANCES`` (default 30) complaints driven to completion through the
   engine (submit + three officials' steps); median ``replay_instance`` time per instance, beside the
   median time the engine took to run the same instance (ratio replay / run), and the median
@@ -38,6 +40,7 @@ from engine import deploy, runtime, users
 from engine.actors import SYSTEM_INIT, Actor
 from engine.audit import canonical_json, event_hash, verify_chain
 from engine.calendar import OfficeCalendar
+from engine.chain_checks import request_check, run_check
 from engine.clock import FixedClock
 from engine.context import EngineContext
 from engine.db import GENESIS_HASH, create_schema, make_engine, make_session_factory
@@ -174,6 +177,7 @@ def bench_verify(directory: Path) -> None:
         note=f"verify {cpu:.2f} s / floor {floor_cpu:.2f} s CPU")
     row(BENCH, "chain_generate_per_1M_events", generated * 1_000_000 / count, "s",
         note=f"bulk insert with hashing (the bench's set-up, not an app path){label}")
+    bench_check_job(factory, count, seconds, label)
     _profile(factory, min(count, 100_000))
     with sa_engine.begin() as conn:  # an auditor's worst day: an altered event near the end
         conn.execute(text("DROP TRIGGER audit_event_no_update"))
@@ -182,6 +186,21 @@ def bench_verify(directory: Path) -> None:
         tampered = verify_chain(session)
     assert not tampered.ok and tampered.broken_seq == count - 3, tampered
     sa_engine.dispose()
+
+
+def bench_check_job(factory, count: int, verify_seconds: float, label: str) -> None:
+    """The auditor page's background check on the same chain: verify plus a progress row every 10,000 events
+    and the CHAIN_VERIFIED record (``engine.chain_checks.run_check``)."""
+    ctx = EngineContext(clock=FixedClock(START), calendar=OfficeCalendar())
+    with factory() as session:
+        check, _ = request_check(session, ctx, actor=Actor("bench", frozenset({"auditor"})))
+    started = time.perf_counter()
+    done = run_check(factory, ctx, check.id)
+    seconds = time.perf_counter() - started
+    assert done.ok and done.checked == count, done
+    row(BENCH, "chain_check_job_per_1M_events", seconds * 1_000_000 / count, "s",
+        note=f"the page's background check: {seconds:.2f} s, {seconds / verify_seconds:.2f}x plain verify "
+             f"(progress row every 10,000 events, CHAIN_VERIFIED recorded){label}")
 
 
 def _profile(factory, limit: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .db import GENESIS_HASH
+from .messages import render
 from .models import AuditEvent, AuditHead
 
 
@@ -94,12 +96,18 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
 
 @dataclass
 class ChainReport:
-    """Outcome of :func:`verify_chain`."""
+    """Outcome of :func:`verify_chain`; ``code`` names the break (a message of ``engine.messages``)."""
 
     ok: bool
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    code: str = ""
+
+
+def _broken(checked: int, seq: int, code: str) -> ChainReport:
+    """A broken chain at ``seq``: the English reason is recorded beside the code (pages render the code)."""
+    return ChainReport(False, checked, seq, render(code, "en", seq=seq), code)
 
 
 #: The columns verify reads as stored (no type conversion): timestamps and JSON are turned into what
@@ -141,32 +149,39 @@ def _stored_body(row: Any) -> dict:
             "data_after": _stored_json(row[8]), "payload": _stored_json(row[9])}
 
 
-def verify_chain(session: Session, batch: int = 10000) -> ChainReport:
+def verify_chain(session: Session, batch: int = 10000,
+                 progress: Callable[[int, int], None] | None = None) -> ChainReport:
     """Recompute the whole chain; report the first event whose sequence, link or hash is wrong.
 
     Reads the stored column values in keyset batches (no ORM objects, no type processing), so memory
-    stays flat; the body hashed is exactly ``event_body``'s.
+    stays flat; the body hashed is exactly ``event_body``'s. ``progress(checked, total)`` is called after
+    each batch (``total``: the chain's length when the check started). Events appended while it runs are
+    checked too: the head is compared only once no further event is there to read.
     """
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
-    last_seq = 0
     connection = session.connection()  # Core rows: the ORM's loading layer cost a third of the time
+    total = connection.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
     while True:
         rows = connection.execute(
-            select(*_RAW_COLUMNS).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            select(*_RAW_COLUMNS).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
-        if not rows:
-            break
         for event in rows:
             if event.seq != expected_seq:
-                return ChainReport(False, checked, expected_seq, f"event {expected_seq} is missing")
+                return _broken(checked, expected_seq, "chain_event_missing")
             if event.prev_hash != prev_hash:
-                return ChainReport(False, checked, event.seq, "link to the previous event is broken")
+                return _broken(checked, event.seq, "chain_link_broken")
             body = canonical_json(_stored_body(event))
             if hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest() != event.hash:
-                return ChainReport(False, checked, event.seq, "content does not match its hash")
+                return _broken(checked, event.seq, "chain_hash_mismatch")
             prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-        last_seq = rows[-1].seq
-    head = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        return ChainReport(False, checked, expected_seq, "events after the last one were removed")
-    return ChainReport(True, checked)
+        if rows:
+            if progress is not None:
+                progress(checked, max(total, checked))
+            continue
+        head = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+        if head is None or (head.seq == expected_seq - 1 and head.hash == prev_hash):
+            return ChainReport(True, checked)
+        appended = head.seq >= expected_seq and connection.scalar(
+            select(AuditEvent.seq).where(AuditEvent.seq >= expected_seq).limit(1)) is not None
+        if not appended:  # the head names events that are not there (or another last hash)
+            return _broken(checked, expected_seq, "chain_tail_removed")

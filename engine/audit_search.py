@@ -1,22 +1,18 @@
-"""What the auditor looks for: instances by tracking code, period, process, official and status; and the
-status of the hash chain (each check is itself recorded in the chain as ``CHAIN_VERIFIED``)."""
+"""What the auditor looks for: instances by tracking code, period, process, official and status (the chain's
+status and its checks are in ``engine.chain_checks``)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .actors import Actor
-from .audit import PendingEvents, append_events, verify_chain
 from .context import EngineContext
 from .errors import InvalidInput
-from .models import AuditEvent, AuditHead, ProcessInstance
+from .models import AuditEvent, ProcessInstance
 from .replay import period_bounds
-from .runtime import operation
 
 STATUSES = ("running", "completed", "error")
 SEARCH_LIMIT = 200
@@ -77,44 +73,3 @@ def search_instances(session: Session, ctx: EngineContext, filters: SearchFilter
             select(AuditEvent.instance_id).where(AuditEvent.actor == filters.official.strip())))
     return list(session.scalars(query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
                                 .limit(limit)))
-
-
-@dataclass
-class ChainStatus:
-    """The latest recorded chain check and the chain's current head."""
-
-    head_seq: int
-    checked_at: datetime | None = None
-    checked_by: str | None = None
-    ok: bool | None = None
-    checked: int = 0
-    broken_seq: int | None = None
-    reason: str = ""
-    seconds: float | None = None
-
-
-def chain_status(session: Session) -> ChainStatus:
-    """The head of the chain and the outcome of the most recent ``CHAIN_VERIFIED`` event (if any)."""
-    head = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
-    last = session.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.payload)
-                           .where(AuditEvent.type == "CHAIN_VERIFIED")
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    if last is None:
-        return ChainStatus(head)
-    payload = last.payload or {}
-    return ChainStatus(head, last.at, last.actor, bool(payload.get("ok")), int(payload.get("checked") or 0),
-                       payload.get("broken_seq"), payload.get("reason") or "", payload.get("seconds"))
-
-
-@operation
-def check_chain(session: Session, ctx: EngineContext, *, actor: Actor) -> ChainStatus:
-    """Verify the whole chain now and record the outcome as a ``CHAIN_VERIFIED`` event."""
-    started = time.perf_counter()
-    report = verify_chain(session)
-    seconds = round(time.perf_counter() - started, 3)
-    events = PendingEvents()
-    events.add("CHAIN_VERIFIED", actor=actor.name, at=ctx.clock.now(), ok=report.ok, checked=report.checked,
-               broken_seq=report.broken_seq, reason=report.reason, seconds=seconds)
-    added = append_events(session, events)
-    return ChainStatus(added[0].seq, ctx.clock.now(), actor.name, report.ok, report.checked,
-                       report.broken_seq, report.reason, seconds)

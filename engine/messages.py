@@ -229,6 +229,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "it. Reload the draft and redo your change.",
     ),
     "process_migration_refused": ("{detail}", "{detail}"),
+    # the hash chain (engine/audit.py): why it is broken
+    "chain_event_missing": ("catatan nomor {seq} hilang", "event {seq} is missing"),
+    "chain_link_broken": ("tautan ke catatan sebelumnya putus", "link to the previous event is broken"),
+    "chain_hash_mismatch": ("isi catatan tidak cocok dengan hash-nya", "content does not match its hash"),
+    "chain_tail_removed": ("catatan sesudah catatan terakhir telah dihapus", "events after the last one were removed"),
     # re-execution proof (engine/replay.py): why a replay diverged from the log
     "replay_step_not_ready": ("langkah ini tidak siap dikerjakan dalam eksekusi ulang",
                               "the step is not ready in the replay"),

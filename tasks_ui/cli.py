@@ -16,7 +16,6 @@ from pathlib import Path
 
 from engine import deploy, users
 from engine.actors import SYSTEM_INIT
-from engine.audit import verify_chain
 from engine.errors import AlurError, InvalidProcess
 
 DEMO_USERS = [
@@ -211,16 +210,33 @@ def _user_change(change) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    """Check the whole audit chain."""
+    """Check the whole audit chain and record the outcome in it (``CHAIN_VERIFIED`` by ``cli:<user>``), so the
+    auditor's page shows when it was last checked and by whom; ``--no-record`` only checks."""
+    import getpass
+
+    from engine.actors import Actor
+    from engine.audit import verify_chain
+    from engine.chain_checks import check_now
+    from engine.db import make_session_factory
+    from engine.messages import render
+
+    from .extensions import db
+
     app = _app()
     with app.app_context():
-        session, _ctx = _session_and_context(app)
-        report = verify_chain(session)
-    if report.ok:
-        print(f"Rantai audit utuh: {report.checked} peristiwa diperiksa.")
+        session, ctx = _session_and_context(app)
+        if args.no_record:
+            check, recorded = verify_chain(session), "tidak dicatat"
+            session.rollback()
+        else:
+            check = check_now(make_session_factory(db.engine), ctx,
+                              actor=Actor(f"cli:{getpass.getuser()}", kind="system"))
+            recorded = f"dicatat sebagai peristiwa #{check.event_seq}"
+    if check.ok:
+        print(f"Rantai audit utuh: {check.checked} peristiwa diperiksa ({recorded}).")
         return 0
-    print(f"Rantai audit RUSAK pada peristiwa #{report.broken_seq}: {report.reason} "
-          f"({report.checked} peristiwa sebelumnya utuh).", file=sys.stderr)
+    print(f"Rantai audit RUSAK pada peristiwa #{check.broken_seq}: {render(check.code, 'id', seq=check.broken_seq)} "
+          f"({check.checked} peristiwa sebelumnya utuh; {recorded}).", file=sys.stderr)
     return 1
 
 
@@ -315,7 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_active, active=True)
 
     audit = sub.add_parser("audit", help="jejak audit").add_subparsers(dest="audit_command", required=True)
-    p = audit.add_parser("verify", help="periksa seluruh rantai hash audit")
+    p = audit.add_parser("verify", help="periksa seluruh rantai hash audit (hasilnya dicatat dalam rantai)")
+    p.add_argument("--no-record", action="store_true",
+                   help="hanya periksa, jangan catat hasilnya (mis. pada salinan cadangan yang tidak boleh berubah)")
     p.set_defaults(func=cmd_audit_verify)
     from .channels_cli import add_commands as add_channel_commands
 

@@ -89,3 +89,34 @@ def test_divergence_reason_is_indonesian_by_default_and_english_on_request(app, 
     states = client.get(f"/api/v1/instances/{instance_id}/diagram-states",
                         headers={**headers, "Accept-Language": "en"}).get_json()
     assert states["divergence"]["reason"] == english["reason"]
+
+
+def test_chain_check_runs_in_the_background_one_at_a_time(app, client, api_token, complaint):
+    from engine.actors import Actor
+    from engine.chain_checks import request_check
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    headers = api_token("auditor")
+    with app.app_context():  # a check some other worker queued and is about to run
+        queued, _ = request_check(db.session, engine_context(), actor=Actor("ombudsman", frozenset({"auditor"})))
+        queued_id = queued.id
+        db.session.remove()
+    busy = client.post("/api/v1/audit/chain-checks", headers=headers)
+    assert busy.status_code == 202 and busy.get_json()["started"] is False
+    assert busy.get_json()["check"]["id"] == queued_id and busy.get_json()["check"]["requested_by"] == "ombudsman"
+    latest = client.get("/api/v1/audit/chain-checks/latest", headers=headers).get_json()
+    assert latest["check"]["state"] == "queued" and latest["last_result"] is None
+    from engine.chain_checks import run_check
+    from engine.db import make_session_factory
+
+    with app.app_context():
+        run_check(make_session_factory(db.engine), engine_context(), queued_id)
+    started = client.post("/api/v1/audit/chain-checks", headers=headers)
+    assert started.status_code == 202 and started.get_json()["started"] is True
+    app.extensions["alur_chain_check_thread"].join(timeout=120)
+    latest = client.get("/api/v1/audit/chain-checks/latest", headers={**headers, "Accept-Language": "en"}).get_json()
+    assert latest["check"]["id"] == started.get_json()["check"]["id"] and latest["check"]["state"] == "done"
+    assert latest["last_result"]["ok"] is True and latest["last_result"]["checked_by"] == "auditor"
+    assert latest["check"]["checked"] == latest["check"]["total"] > 5
+    assert client.post("/api/v1/audit/chain-checks", headers=api_token("kasi")).status_code == 403

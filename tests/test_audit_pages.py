@@ -11,14 +11,23 @@ from tests.audit_ui_fixtures import IDENTITY_AUDITOR, login_as, migrate_complain
 from tests.conftest import csrf_token
 
 
-def test_home_shows_chain_status_and_checks_it(client, login, worked):
+def finish_chain_check(app) -> None:
+    """Wait for the background chain check the last request started."""
+    thread = app.extensions["alur_chain_check_thread"]
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+
+
+def test_home_shows_chain_status_and_checks_it(app, client, login, worked):
     login("auditor")
     page = client.get("/audit/").get_data(as_text=True)
     assert "Rantai belum pernah diperiksa." in page and 'href="/audit/"' in page  # nav link
     response = client.post("/audit/rantai", data={"csrf_token": csrf_token(client, "/audit/")})
     assert response.status_code == 302
+    finish_chain_check(app)
     page = client.get("/audit/").get_data(as_text=True)
-    assert "Rantai diperiksa: utuh" in page and "chain-ok" in page
+    assert "dimulai di latar belakang" in page and "chain-ok" in page and "Utuh" in page
+    assert 'id="chain-job"' not in page  # nothing under way any more
     checked = int(re.search(r'id="chain-checked">(\d+)', page).group(1))
     head = int(re.search(r'id="chain-head">(\d+)', page).group(1))
     assert head == checked + 1  # the check itself is the newest event of the chain
@@ -34,8 +43,35 @@ def test_home_reports_a_broken_chain(app, client, login, worked):
         db.session.commit()
     login("auditor")
     client.post("/audit/rantai", data={"csrf_token": csrf_token(client, "/audit/")})
+    finish_chain_check(app)
     page = client.get("/audit/").get_data(as_text=True)
-    assert "chain-broken" in page and "RUSAK mulai catatan nomor 3" in page
+    assert "chain-broken" in page and "RUSAK mulai catatan nomor 3: isi catatan tidak cocok dengan hash-nya" in page
+    assert "content does not match" in client.get("/audit/?lang=en").get_data(as_text=True)
+
+
+def test_home_shows_a_check_under_way_and_one_that_died(app, client, login, worked, clock):
+    from engine.actors import Actor
+    from engine.chain_checks import request_check
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    with app.app_context():  # asked for on another worker, not started yet
+        request_check(db.session, engine_context(), actor=Actor("ombudsman", frozenset({"auditor"})))
+        db.session.remove()
+    login("auditor")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert 'id="chain-job"' in page and 'data-state="queued"' in page and "audit/chain.js" in page
+    assert "menunggu dimulai (diminta oleh ombudsman" in page and 'id="chain-progress"' in page
+    client.post("/audit/rantai", data={"csrf_token": csrf_token(client, "/audit/")})
+    assert "sedang berjalan (diminta oleh ombudsman)" in client.get("/audit/").get_data(as_text=True)
+    assert "alur_chain_check_thread" not in app.extensions  # no second check was started
+    clock.advance(minutes=3)  # its worker never reported: the next request replaces it
+    page = client.get("/audit/").get_data(as_text=True)
+    assert 'id="chain-job-stale"' in page and "berhenti tanpa kabar" in page
+    client.post("/audit/rantai", data={"csrf_token": csrf_token(client, "/audit/")})
+    finish_chain_check(app)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "chain-ok" in page and 'id="chain-job' not in page
 
 
 def test_search_by_code_official_status_period_and_process(client, login, worked):

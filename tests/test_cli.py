@@ -45,10 +45,18 @@ def test_init_demo_user_add_and_audit_verify(run):
     assert refused.returncode == 2 and "satpam" in refused.stderr
 
     verified = run("audit", "verify")
-    assert verified.returncode == 0 and "utuh" in verified.stdout
+    assert verified.returncode == 0 and "utuh" in verified.stdout and "dicatat sebagai peristiwa #" in verified.stdout
+    with sqlite3.connect(run.db) as conn:  # recorded in the chain with who ran it, for the auditor's page
+        [(actor, payload)] = conn.execute("SELECT actor, payload FROM audit_event WHERE type = 'CHAIN_VERIFIED'")
+        head = conn.execute("SELECT seq FROM audit_head").fetchone()[0]
+    assert actor.startswith("cli:") and '"ok": true' in payload
+    unrecorded = run("audit", "verify", "--no-record")
+    assert unrecorded.returncode == 0 and "tidak dicatat" in unrecorded.stdout
+    with sqlite3.connect(run.db) as conn:
+        assert conn.execute("SELECT seq FROM audit_head").fetchone()[0] == head  # nothing written
 
     with sqlite3.connect(run.db) as conn:
         conn.execute("DROP TRIGGER audit_event_no_update")
         conn.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2")
     broken = run("audit", "verify")
-    assert broken.returncode == 1 and "#2" in broken.stderr
+    assert broken.returncode == 1 and "#2" in broken.stderr and "isi catatan tidak cocok" in broken.stderr

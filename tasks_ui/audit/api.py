@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from engine.audit import verify_chain
+from engine.chain_checks import chain_status, check_as_dict, latest_check, request_check
+from engine.errors import ConcurrentUpdate
 from engine.history import diagram_states, get_instance_or_404, history_rows
+from engine.messages import render
 from engine.replay import localized, replay_instance
 from engine.visibility import visible_data
 
@@ -66,11 +69,44 @@ def instance_diagram_states(instance_id: int):
     return jsonify(states)
 
 
+@bp.route("/api/v1/audit/chain-checks", methods=["POST"])
+@csrf.exempt
+@roles_required(AUDITOR)
+def start_chain_check():
+    """Start a check of the whole chain in the background (or name the one under way): ``202 {"check",
+    "started"}``; its outcome is recorded in the chain as ``CHAIN_VERIFIED``."""
+    from .chain_jobs import start_check
+
+    ctx = engine_context()
+    try:
+        check, created = request_check(db.session, ctx, actor=current_actor())
+    except ConcurrentUpdate:  # another worker queued one at the same moment
+        check, created = latest_check(db.session), False
+    if created:
+        start_check(current_app._get_current_object(), check.id)
+    return jsonify({"check": check_as_dict(check, ctx.clock.now()), "started": created}), 202
+
+
+@bp.route("/api/v1/audit/chain-checks/latest")
+@csrf.exempt
+@roles_required(AUDITOR)
+def latest_chain_check():
+    """The newest chain check (its progress while it runs) and the last recorded outcome."""
+    status = chain_status(db.session)
+    last = None if status.ok is None else {
+        "ok": status.ok, "checked": status.checked, "broken_seq": status.broken_seq, "code": status.code,
+        "reason": render(status.code, current_language(), seq=status.broken_seq) if status.code else status.reason,
+        "checked_at": status.checked_at.isoformat(), "checked_by": status.checked_by, "seconds": status.seconds}
+    return jsonify({"check": check_as_dict(latest_check(db.session), engine_context().clock.now()),
+                    "last_result": last, "head_seq": status.head_seq})
+
+
 @bp.route("/api/v1/audit/verify", methods=["POST"])
 @csrf.exempt
 @roles_required(AUDITOR)
 def chain_verify():
-    """Check the whole hash chain: ``{"ok", "checked", "broken_seq", "reason", "seconds"}``."""
+    """Check the whole hash chain now, in this request, not recorded: ``{"ok", "checked", "broken_seq", "reason",
+    "seconds"}`` (a million events take about a minute: prefer ``/api/v1/audit/chain-checks``)."""
     import time
 
     started = time.perf_counter()
@@ -121,7 +157,17 @@ OPENAPI_PATHS = {
                        {"name": "format", "in": "query", "schema": {"enum": ["csv", "json"], "default": "csv"}}],
         "responses": {"200": {"description": "the download"}, "422": {"description": "bad dates or format"},
                       "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
+    "/api/v1/audit/chain-checks": {"post": {
+        "summary": "Start a check of the whole chain in the background, or name the one under way (auditor)",
+        "tags": ["audit"],
+        "responses": {"202": {"description": "{check: {id, state, checked, total, requested_by, …}, started}"},
+                      "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
+    "/api/v1/audit/chain-checks/latest": {"get": {
+        "summary": "The newest chain check (state queued|running|done|failed|abandoned|stale, progress) and the "
+                   "last recorded outcome (auditor)", "tags": ["audit"],
+        "responses": {"200": {"description": "{check, last_result, head_seq}"},
+                      "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
     "/api/v1/audit/verify": {"post": {
-        "summary": "Verify the whole audit hash chain (auditor)", "tags": ["audit"],
+        "summary": "Verify the whole audit hash chain in the request, not recorded (auditor)", "tags": ["audit"],
         "responses": {"200": {"description": "chain status"}, "401": _ERRORS["401"], "403": _ERRORS["403"]}}},
 }

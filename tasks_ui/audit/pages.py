@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine.audit_search import SEARCH_LIMIT, STATUSES, SearchFilters, chain_status, check_chain, parse_day, \
-    search_instances
-from engine.errors import InvalidInput, VersionMissing
+from engine.audit_search import SEARCH_LIMIT, STATUSES, SearchFilters, parse_day, search_instances
+from engine.chain_checks import chain_status, is_stale, latest_check, request_check
+from engine.errors import ConcurrentUpdate, InvalidInput, VersionMissing
 from engine.history import data_changes, diagram_states, get_instance_or_404, history_rows, step_times
+from engine.messages import render
 from engine.models import ProcessVersion
 from engine.visibility import AUDITOR_IDENTITY_ROLE, complaint_view
 
@@ -19,9 +20,11 @@ from ..auth.blueprint import current_actor, roles_required
 from ..extensions import db
 from ..i18n import current_language, t
 from ..inbox.timing import clock_text, duration_text, local_time_text
+from ..reports.pages import number
 from ..wiring import engine_context
 from . import texts  # noqa: F401 - registers the UI strings
 from .api import AUDITOR, masked_divergence
+from .chain_jobs import start_check
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 nav.register_link("au_nav", "audit.home", roles={AUDITOR}, order=60)
@@ -50,7 +53,12 @@ def _helpers() -> dict:
     lang = current_language()
     return {"local_time": lambda value: local_time_text(value, ctx.calendar), "clock_text": clock_text,
             "duration_text": lambda seconds: duration_text(seconds, lang), "event_text": event_text,
-            "value_text": value_text}
+            "value_text": value_text, "number": number}
+
+
+def break_text(code: str, seq: int | None, reason: str) -> str:
+    """Why the chain is broken, in the page's language (a check recorded before codes existed: as recorded)."""
+    return render(code, current_language(), seq=seq) if code else reason
 
 
 def event_text(event_type: str) -> str:
@@ -86,7 +94,10 @@ def home():
             instances, error = [], bad.message(current_language())
         viewer = current_actor()
         rows = [{"instance": i, "view": complaint_view(i, None, viewer, "audit")} for i in instances]
-    return render_template("audit/home.html", status=chain_status(db.session), filters=filters, error=error,
+    check = latest_check(db.session)
+    check_state = check and ("stale" if is_stale(check, engine_context().clock.now()) else check.state)
+    return render_template("audit/home.html", status=chain_status(db.session), check=check, check_state=check_state,
+                           break_text=break_text, filters=filters, error=error,
                            rows=rows, searched=not filters.is_empty(), limit=SEARCH_LIMIT,
                            process_names=_process_names(), statuses=STATUSES, **_helpers()), (422 if error else 200)
 
@@ -94,12 +105,17 @@ def home():
 @bp.post("/rantai")
 @roles_required(AUDITOR)
 def check_chain_now():
-    """Verify the whole chain now; the outcome is recorded in the chain and shown on the home page."""
-    status = check_chain(db.session, engine_context(), actor=current_actor())
-    if status.ok:
-        flash(t("au_chain_done_ok", n=status.checked))
+    """Start a check of the whole chain in the background (or show the one under way); the home page shows
+    its progress, and its outcome once it is recorded in the chain."""
+    try:
+        check, created = request_check(db.session, engine_context(), actor=current_actor())
+    except ConcurrentUpdate:  # another worker queued one at the same moment
+        check, created = latest_check(db.session), False
+    if created:
+        start_check(current_app._get_current_object(), check.id)
+        flash(t("au_chain_started"))
     else:
-        flash(t("au_chain_done_broken", seq=status.broken_seq))
+        flash(t("au_chain_already", user=check.requested_by))
     return redirect(url_for("audit.home"))
 
 

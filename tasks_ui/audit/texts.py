@@ -15,9 +15,24 @@ TEXTS = {
     "au_chain_checked_by": ("Oleh", "By"),
     "au_chain_seconds": ("Lama pemeriksaan", "Check took"),
     "au_chain_check_now": ("Periksa rantai sekarang", "Check the chain now"),
-    "au_chain_done_ok": ("Rantai diperiksa: utuh ({n} catatan).", "Chain checked: intact ({n} events)."),
-    "au_chain_done_broken": ("Rantai diperiksa: RUSAK mulai catatan nomor {seq}.",
-                             "Chain checked: BROKEN at event {seq}."),
+    "au_chain_started": ("Pemeriksaan rantai dimulai di latar belakang; kemajuannya tampil di bawah ini dan "
+                         "hasilnya dicatat dalam rantai setelah selesai.",
+                         "The chain check started in the background; its progress shows below and its outcome "
+                         "is recorded in the chain when it ends."),
+    "au_chain_already": ("Pemeriksaan rantai sedang berjalan (diminta oleh {user}); hasilnya tampil di sini setelah "
+                         "selesai.", "A chain check is under way (asked for by {user}); its outcome shows here when "
+                         "it ends."),
+    "au_chain_running": ("Pemeriksaan sedang berjalan di latar belakang (diminta oleh {user}, {at}).",
+                         "A check is running in the background (asked for by {user}, {at})."),
+    "au_chain_queued": ("Pemeriksaan menunggu dimulai (diminta oleh {user}, {at}).",
+                        "A check is waiting to start (asked for by {user}, {at})."),
+    "au_chain_progress": ("{checked} dari {total} catatan diperiksa", "{checked} of {total} events checked"),
+    "au_chain_progress_label": ("Kemajuan pemeriksaan rantai", "Chain check progress"),
+    "au_chain_failed": ("Pemeriksaan terakhir (diminta oleh {user}) gagal: {error}",
+                        "The last check (asked for by {user}) failed: {error}"),
+    "au_chain_stale": ("Pemeriksaan yang diminta oleh {user} berhenti tanpa kabar (prosesnya mungkin dihentikan); "
+                       "mulai pemeriksaan baru.", "The check asked for by {user} stopped reporting (its process may "
+                       "have ended); start a new one."),
     "au_search_title": ("Cari pengaduan atau instans", "Find a complaint or instance"),
     "au_f_code": ("Kode pelacakan", "Tracking code"),
     "au_f_from": ("Mulai tanggal", "From"),

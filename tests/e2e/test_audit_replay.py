@@ -30,7 +30,8 @@ def test_auditor_replays_a_complaint_on_the_diagram(live_server, new_page):
     log_in(page, base, "auditor")
     page.get_by_role("link", name="Audit").click()
     page.get_by_role("button", name="Periksa rantai sekarang").click()
-    assert "Utuh" in page.locator("#chain-status").inner_text()
+    # the check runs in the background; the page follows it and shows the recorded outcome
+    page.wait_for_function("document.querySelector('#chain-status').innerText.includes('Utuh')")
     page.fill("#f-kode", worked["tracking_code"])
     page.get_by_role("button", name="Cari", exact=True).click()
     screenshot(page, "audit-01-home-search-desktop")
@@ -157,3 +158,31 @@ def test_replay_of_a_migrated_complaint_switches_the_diagram(live_server, new_pa
     page.wait_for_selector("body[data-proof]")
     assert page.evaluate("document.body.dataset.proof") == "reproduced"
     screenshot(page, "audit-12-replay-migrated-proof-desktop")
+
+
+def test_chain_check_progress_is_followed_until_the_outcome(live_server, new_page):
+    from engine.actors import Actor
+    from engine.chain_checks import request_check, run_check
+    from engine.db import make_session_factory
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    app = live_server.app
+    with app.app_context():  # another worker took the request and has not started yet
+        check_id = request_check(db.session, engine_context(), actor=Actor("ombudsman", frozenset({"auditor"})))[0].id
+        db.session.remove()
+    page = new_page()
+    log_in(page, live_server.url, "auditor")
+    page.goto(f"{live_server.url}/audit/")
+    assert "ombudsman" in page.locator("#chain-job").inner_text()
+    assert page.locator("#chain-progress").is_visible()
+    screenshot(page, "audit-13-chain-check-under-way-desktop")
+    with app.app_context():
+        done = run_check(make_session_factory(db.engine), engine_context(), check_id)
+        db.session.remove()
+    # the page polls, sees the check ended and reloads with the outcome recorded by the ombudsman
+    page.wait_for_selector("#chain-job", state="detached")
+    assert "Utuh" in page.locator("#chain-status").inner_text()
+    assert "ombudsman" in page.locator("#chain-checked-at").inner_text()
+    assert str(done.checked) in page.locator("#chain-checked").inner_text()
+    screenshot(page, "audit-14-chain-check-done-desktop")
