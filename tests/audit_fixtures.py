@@ -132,6 +132,7 @@ def simulate_month(session_factory, session, ctx, clock, start: datetime, days: 
     ``session`` does the officials' work; the timer worker's sweep opens its own sessions from ``session_factory``.
     """
     rng = random.Random(seed)
+    random.seed(seed)  # the sweep shuffles due instances with the global generator: the same month every run
     month = Month()
     keys: dict[int, str] = {}
     tz = ctx.calendar.tz
