@@ -1,17 +1,16 @@
 """Chain checks: the runs of the whole-chain verification (progress while it runs in the background, outcome).
 
 Revision ID: 0005_chain_checks
-Revises: 0003_inbox_indexes
+Revises: 0004_complaint_facts
 
 ``chain_check`` holds one row per check asked for on the auditor's page or run by ``alur audit verify``;
-``uq_chain_check_under_way`` admits one check under way at a time across web workers. Numbered 0005:
-0004 belongs to the recap revision; whichever lands second sets its ``down_revision`` to the other.
+``uq_chain_check_under_way`` admits one check under way at a time across web workers.
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_chain_checks'
-down_revision = '0003_inbox_indexes'
+down_revision = '0004_complaint_facts'
 branch_labels = None
 depends_on = None
 
