@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .channels_models import ComplaintIntake
 from .errors import InvalidInput
 from .imports import ParsedItem
-from .models import HumanTask, ProcessInstance
+from .models import HumanTask, ProcessInstance, Timer
 
 STATUS_MAP_PATH = Path(__file__).resolve().parent.parent / "processes" / "lapor_status.json"
 #: Column → accepted header names (first is the documented one).
@@ -160,6 +160,18 @@ def status_map() -> dict:
     return json.loads(STATUS_MAP_PATH.read_text(encoding="utf-8"))
 
 
+def closing_timers() -> list[str]:
+    """bpmn ids of the timers that close a report whose reporter did not reply (SP4N-LAPOR!'s 10 days)."""
+    return list(status_map().get("closing_timers", []))
+
+
+def closed_without_reply(session: Session, instance_id: int) -> bool:
+    """True when the complaint ended because its reporter did not reply in time (a closing timer fired)."""
+    return session.scalars(select(Timer.id).where(
+        Timer.instance_id == instance_id, Timer.state == "fired",
+        Timer.bpmn_id.in_(closing_timers()))).first() is not None
+
+
 def lapor_status(session: Session, instance: ProcessInstance) -> dict[str, str]:
     """The LAPOR! status of a complaint: ``{"status": key, "label": text}`` from its ready steps or end."""
     mapping = status_map()
@@ -167,6 +179,8 @@ def lapor_status(session: Session, instance: ProcessInstance) -> dict[str, str]:
     steps = mapping["processes"].get(instance.process_key, {})
     if instance.status == "merged":
         key = mapping["merged"]
+    elif instance.status == "completed" and closed_without_reply(session, instance.id):
+        key = mapping["closed"]
     elif instance.status == "completed":
         forwarded = session.scalars(select(HumanTask.id).where(
             HumanTask.instance_id == instance.id, HumanTask.state == "completed",

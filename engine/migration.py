@@ -261,7 +261,7 @@ def revert_migration(session: Session, ctx: EngineContext, migration_id: int, *,
     ready = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
         if row.task_guid in ready and row.state == "cancelled":
-            row.state = "ready"  # the same step, waiting again since its original ready_at
+            row.state, row.completed_at = "ready", None  # the same step, waiting again since its original ready_at
     waiting = {str(t.id) for t in workflow.get_tasks(state=TaskState.WAITING)}
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state == "cancelled")):
         if timer.task_guid in waiting:

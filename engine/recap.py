@@ -11,7 +11,9 @@ Definitions (documented in the report's ``definitions`` too):
 - *received*: complaints of the selected processes with ``received_at`` inside the period (merged
   duplicates included: each arrived, and is counted with the status ``merged``).
 - *status* at the cut-off: ``answered`` (instance finished), ``forwarded`` (finished through a
-  forwarding step of ``processes/lapor_status.json``, e.g. ``teruskan_instansi_lain``), ``incomplete``
+  forwarding step of ``processes/lapor_status.json``, e.g. ``teruskan_instansi_lain``), ``closed_no_response``
+  (closed by a ``closing_timers`` timer of that file: SP4N-LAPOR!'s 10 working days without the reporter's
+  reply), ``incomplete``
   (returned to the reporter: a ``pelapor`` step other than the intake is waiting), ``merged`` (merged into
   another complaint as a duplicate), ``in_progress`` (everything else).
 - *deadline* of a complaint: its steps' boundary-timer deadlines (``sla_due_at``, e.g. Sanggau's 7
@@ -122,7 +124,7 @@ def compute_recap(session: Session, ctx: EngineContext, *, process_keys: str | I
                    "period": {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD", "key": "2026-03"|"2026-S1"|"a..b",
                               "label": "Maret 2026"},
                    "cutoff": iso, "generated_at": iso, "timezone": "Asia/Jakarta", "purpose": str},
-         "totals": {"received", "answered", "in_progress", "forwarded", "incomplete", "merged",
+         "totals": {"received", "answered", "in_progress", "forwarded", "closed_no_response", "incomplete", "merged",
                     "on_time", "late", "pending", "not_applicable", "escalated": int,
                     "sla_rate": on_time / (on_time + late) or None},
          "by_status":   [{"key": status, "count"}] in STATUSES order (zeros included),
@@ -190,6 +192,8 @@ DEFINITIONS = {
     "received": "Pengaduan yang diterima (waktu diterima) dalam periode.",
     "answered": "Pengaduan yang selesai dijawab sampai akhir periode.",
     "forwarded": "Pengaduan yang diteruskan ke instansi lain (bukan wewenang).",
+    "closed_no_response": "Laporan SP4N-LAPOR! yang ditutup karena pelapor tidak menanggapi permintaan "
+                          "kelengkapan dalam 10 hari kerja.",
     "incomplete": "Pengaduan yang dikembalikan kepada pelapor untuk dilengkapi dan belum dilengkapi.",
     "in_progress": "Pengaduan yang masih diproses pada akhir periode.",
     "merged": "Pengaduan yang digabung dengan pengaduan lain (duplikat).",

@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
-from .models import UTCDateTime
+from .lapor import closing_timers
+from .models import Timer, UTCDateTime
 from .recap_models import ComplaintState, ComplaintSummary
 
-STATUSES = ("answered", "in_progress", "forwarded", "incomplete", "merged")
+STATUSES = ("answered", "in_progress", "forwarded", "closed_no_response", "incomplete", "merged")
 SLA_STATES = ("on_time", "late", "pending", "not_applicable")
 UNKNOWN_CHANNEL = "tidak_diketahui"
 NO_CATEGORY = "tanpa_kategori"
@@ -68,8 +69,12 @@ def at_cutoff(cutoff: datetime) -> AtCutoff:
     has_sla = S.sla_since.is_not(None) & (S.sla_since <= cut)
     late = ((has_sla & S.sla_missed_at.is_not(None) & (S.sla_missed_at < cut))
             | (~has_sla & S.standard_missed_at.is_not(None) & (S.standard_missed_at < cut)))
+    # closed because the reporter did not reply: a closing timer (SP4N-LAPOR!'s 10 days) fired by the cut-off
+    closed = (select(Timer.id).where(Timer.instance_id == S.instance_id, Timer.state == "fired",
+                                     Timer.bpmn_id.in_(closing_timers()), Timer.fired_at <= cut).exists())
     status = case((S.merged, "merged"), (finished & S.forwarded_at.is_not(None) & (S.forwarded_at <= cut), "forwarded"),
-                  (finished, "answered"), (state == "reporter", "incomplete"), else_="in_progress")
+                  (finished & closed, "closed_no_response"), (finished, "answered"),
+                  (state == "reporter", "incomplete"), else_="in_progress")
     sla = case((S.merged, "not_applicable"), (late, "late"), (finished, "on_time"), else_="pending")
     escalated = case((S.escalated_at.is_not(None) & (S.escalated_at <= cut), 1), else_=0)
     return AtCutoff(state, finished_at, status, sla, escalated)

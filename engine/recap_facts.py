@@ -8,7 +8,9 @@ operation. :func:`rebuild_complaint_facts` derives the same rows from existing d
 
 The rules are those the recap always counted by (docs/reports.md), as at a moment *C*:
 
-- *main* steps: not cancelled and not an escalation (the reporter's ``pelapor`` steps included);
+- *main* steps: not cancelled and not an escalation (the reporter's ``pelapor`` steps included); a cancelled
+  step (e.g. the reporter's step that SP4N-LAPOR!'s closure timer interrupts) counts as open until it was
+  cancelled (its ``completed_at``), and not at all afterwards;
 - ``finished``: the instance completed by *C*, or no main step open at *C* and one completed by then (an
   open escalation does not keep an answered complaint open); finished at the instance's completion, else
   at the last main step's completion;
@@ -61,9 +63,14 @@ def complaint_state(rows: Iterable[Any], completed_at: datetime | None,
     open_main = reporter = False
     last_main = None
     for row in rows:
-        if row.state == "cancelled" or (cut is not None and row.ready_at > cut):
+        if cut is not None and row.ready_at > cut:
             continue
-        done = row.completed_at is not None and (cut is None or row.completed_at <= cut)
+        if row.state == "cancelled":  # open until it was cancelled (completed_at), then gone
+            if cut is None or row.completed_at is None or row.completed_at <= cut:
+                continue
+            done = False
+        else:
+            done = row.completed_at is not None and (cut is None or row.completed_at <= cut)
         if not done and row.role == REPORTER_LANE:
             reporter = True
         if row.is_escalation:
@@ -102,7 +109,8 @@ def deadline_facts(rows: Sequence[Any]) -> dict[str, datetime | None]:
         "sla_missed_at": _missed(rows, "sla_due_at"),
         "standard_missed_at": _missed(rows, "due_at"),
         "escalated_at": _earliest(r.ready_at for r in rows if r.is_escalation),
-        "forwarded_at": _earliest(r.completed_at for r in rows if r.bpmn_id in forwarding),
+        "forwarded_at": _earliest(r.completed_at for r in rows
+                                  if r.bpmn_id in forwarding and r.state == "completed"),
     }
 
 

@@ -233,7 +233,8 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     for guid, row in rows.items():
         if guid not in ready:
-            row.state = "cancelled"
+            # completed_at of a cancelled step: when it stopped waiting (the recap's state history reads it)
+            row.state, row.completed_at = "cancelled", now
             events.add("TASK_CANCELLED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                        bpmn_id=row.bpmn_id)
     created = []

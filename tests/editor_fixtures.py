@@ -68,7 +68,8 @@ def muba_variant(*, duration: str | None = None, rename: tuple[str, str] | None 
         gateway = process.find("bpmn:exclusiveGateway[@id='gw_lengkap']", ns)
         for incoming in gateway.findall("bpmn:incoming", ns):
             gateway.remove(incoming)
-        for flow_id in ("Flow_isi_formulir__verifikasi_formulir", "Flow_lengkapi_pengaduan__verifikasi_formulir"):
+        for flow_id in ("Flow_isi_formulir__verifikasi_formulir", "Flow_lengkapi_pengaduan__verifikasi_formulir",
+                        "Flow_lengkapi_pengaduan_lapor__verifikasi_formulir"):
             flow = process.find(f"bpmn:sequenceFlow[@id='{flow_id}']", ns)
             flow.set("targetRef", "gw_lengkap")
             etree.SubElement(gateway, "{%s}incoming" % ns["bpmn"]).text = flow_id

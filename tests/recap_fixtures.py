@@ -69,6 +69,7 @@ class Complaint:
     open_steps: list[tuple[str, str, datetime]] = field(default_factory=list)  # (bpmn_id, role, ready_at)
     completed_at: datetime | None = None
     merged: bool = False
+    closed_at: datetime | None = None  # SP4N-LAPOR! report closed: the reporter did not reply in time
 
 
 def _muba(kind: str, t: datetime, n: int) -> list[tuple[datetime, str, str, dict]]:
@@ -236,7 +237,23 @@ def seed(session, session_factory, ctx, clock) -> Seeded:
             c, (when, bpmn_id, who, data) = payload
             _step(session, ctx, c, when, bpmn_id, who, data)
     session.rollback()
+    _note_lapor_closures(complaints, sweeps, ctx.calendar)
     return Seeded(complaints + [duplicate], sweeps, duplicate)
+
+
+#: SP4N-LAPOR!'s rule (processes/deadlines.json): a report whose reporter does not reply is closed.
+CLOSE_DAYS = json.loads((PROCESSES / "deadlines.json").read_text())["lapor_tutup_tanpa_tanggapan"]["working_days"]
+
+
+def _note_lapor_closures(complaints: list[Complaint], sweeps: list[datetime], calendar) -> None:
+    """The rule's consequence, from the script's log: a LAPOR! report still waiting on its reporter is closed by
+    the first morning sweep after the 10th working day since it was returned to the reporter."""
+    for c in complaints:
+        if c.channel != "sp4n_lapor" or not c.open_steps or c.open_steps[0][1] != "pelapor":
+            continue
+        deadline = calendar.add_working_days(c.open_steps[0][2], CLOSE_DAYS)
+        c.closed_at = next((s for s in sweeps if s > deadline), None)
+        c.completed_at = c.closed_at
 
 
 def _submit(session, ctx, c: Complaint, phone: str | None = None) -> None:

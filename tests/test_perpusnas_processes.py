@@ -99,7 +99,8 @@ def test_perpusnas_incomplete_complaint_loops_through_the_reporter(deployed, ctx
         roles["petugas"],
         {**RECEIVED, "lengkap": False, "kekurangan": "Sebutkan tanggal asesmen dan klaster."},
     )
-    assert ready_task(deployed, iid, "lengkapi_pengaduan").role == "pelapor"
+    # a LAPOR! report (PERPUSNAS_INTAKE's channel): the reporter's step closes it after 10 silent working days
+    assert ready_task(deployed, iid, "lengkapi_pengaduan_lapor").role == "pelapor"
     runtime.complete_reporter_task(
         deployed,
         ctx,

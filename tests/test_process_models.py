@@ -200,8 +200,17 @@ def test_gateways_and_timers(path):
         expr = start.xpath("string(.//bpmn:timeCycle)", namespaces=NS).strip()
         assert expr.startswith('"') and expr.endswith('"'), "literal timer expressions are Python strings"
     for boundary in doc.xpath("//bpmn:boundaryEvent", namespaces=NS):
-        assert boundary.get("cancelActivity") == "false"
         expr = boundary.xpath("string(.//bpmn:timeDate)", namespaces=NS).strip()
+        if boundary.get("cancelActivity") != "false":
+            # the one interrupting timer: SP4N-LAPOR! closes a report whose reporter does not reply, counted from
+            # when the reporter's step waits; the step is reached only for channel sp4n_lapor
+            assert (boundary.get("id"), boundary.get("attachedToRef")) == ("tutup_tanpa_tanggapan",
+                                                                           "lengkapi_pengaduan_lapor")
+            assert expr == 'deadline_after(now(), "lapor_tutup_tanpa_tanggapan")'
+            into = doc.xpath("//bpmn:sequenceFlow[@targetRef='lengkapi_pengaduan_lapor']", namespaces=NS)
+            assert [f.xpath("string(bpmn:conditionExpression)", namespaces=NS) for f in into] == [
+                'channel == "sp4n_lapor"']
+            continue
         if expr.startswith(("working_days_after", "deadline_after")):
             start = "tenggat_tanggapan_dari" if boundary.get("id") == "tenggat_tanggapan" else "received_at"
             assert re.fullmatch(rf"working_days_after\({start}, \d+\)", expr) or re.fullmatch(
@@ -272,7 +281,8 @@ def test_standard_durations_follow_the_muba_sop_waktu_column():
     expected = {
         "muba_sk_pengaduan": {"perintah_sk": "PT1H", "buat_sk": "PT1H"},
         "muba_pengaduan": {"isi_formulir": "PT45M", "verifikasi_formulir": "PT10M", "periksa_laporan": "PT10M",
-                           "beri_solusi": "PT15M", "lengkapi_pengaduan": None, "eskalasi_verifikasi_formulir": None,
+                           "beri_solusi": "PT15M", "lengkapi_pengaduan": None, "lengkapi_pengaduan_lapor": None,
+                           "eskalasi_verifikasi_formulir": None,
                            "eskalasi_periksa_laporan": None, "eskalasi_beri_solusi": None,
                            "teruskan_instansi_lain": None},
         "muba_rekap_bulanan": {"susun_rekap": "PT10M", "terima_rekap_kabid": "PT10M",
@@ -564,6 +574,85 @@ def test_bukan_wewenang_forwards_and_ends(key, assess, data):
     assert end[0].data["jawaban"] == ("Pengaduan Anda berada di luar wewenang kami dan telah diteruskan kepada "
                                       "Kantor Arsip Nasional pada 2026-11-24 09:30.")
     assert not tasks_of(run, "selesai", TaskState.COMPLETED)
+
+
+# ---------------------------------------------------------------- behaviour: SP4N-LAPOR!'s 10-day closure
+
+#: Per complaint process: (intake step, steps up to the request for more material, the step it returns to).
+ASKS_REPORTER = {
+    "muba_pengaduan": ("isi_formulir", [
+        ("verifikasi_formulir", "petugas", {"lengkap": False, "kekurangan": "Sebutkan judul buku.",
+                                            "nomor_buku_pengaduan": "9"})], "verifikasi_formulir"),
+    "sanggau_pengaduan": ("sampaikan_pengaduan", [
+        ("catat_buku_pengaduan", "petugas", {"nomor_buku_pengaduan": "BP-9"}),
+        ("distribusikan_aduan", "kasi", {"penjawab_utama": "kabid_perpustakaan", "libatkan_kepala_dinas": False}),
+        ("tanggapi_kelengkapan", "kabid", {"lengkap": False, "kekurangan": "Sebutkan judul buku.",
+                                           "tanggapan": "Belum lengkap."})], "tanggapi_kelengkapan"),
+    "perpusnas_pengaduan": ("sampaikan_pengaduan", [
+        ("terima_pengaduan", "petugas", {"nomor_registrasi": "PPP/9", "bentuk_pengaduan": "tertulis",
+                                         "prosedur_dijelaskan": True, "lengkap": False,
+                                         "kekurangan": "Sebutkan judul buku."})], "terima_pengaduan"),
+}
+
+
+def _asked_for_material(key, channel, clock):
+    clock.set("2026-11-23T10:00:00+07:00")  # a Monday
+    run = Run(key)
+    first, steps, _back = ASKS_REPORTER[key]
+    run.complete(first, "pelapor", intake(channel=channel))
+    for bpmn_id, role, data in steps:
+        run.complete(bpmn_id, role, data)
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+    return run
+
+
+def _at(run, clock, when):
+    clock.set(when)
+    run.workflow.refresh_timers()
+    run.workflow.do_engine_steps()
+
+
+@pytest.mark.parametrize("key", sorted(ASKS_REPORTER))
+def test_lapor_report_closes_when_the_reporter_does_not_reply(key, clock):
+    run = _asked_for_material(key, "sp4n_lapor", clock)
+    assert run.ready() == ["lengkapi_pengaduan_lapor"]
+    [timer] = tasks_of(run, "tutup_tanpa_tanggapan", TaskState.WAITING)
+    assert timer.task_spec.lane == "pelapor" and timer.task_spec.cancel_activity
+    assert [datetime.fromisoformat(e.value) for e in run.workflow.waiting_events()] == [
+        datetime.fromisoformat("2026-12-07T10:00:00+07:00")]  # 10 weekdays after the request
+    _at(run, clock, "2026-12-07T09:59:00+07:00")
+    assert run.ready() == ["lengkapi_pengaduan_lapor"]
+    _at(run, clock, "2026-12-07T10:00:01+07:00")
+    assert run.workflow.is_completed() and run.ready() == []
+    [end] = tasks_of(run, "ditutup_tanpa_tanggapan", TaskState.COMPLETED)
+    assert end.data["tahap_akhir"] == "Ditutup — pelapor tidak menanggapi"
+    assert end.data["jawaban"] == (
+        "Laporan SP4N-LAPOR! Anda ditutup karena kekurangan yang kami minta tidak dilengkapi dalam batas waktu "
+        "SP4N-LAPOR!: Sebutkan judul buku. Anda dapat menyampaikan laporan baru bila masih diperlukan.")
+    assert not tasks_of(run, "selesai", TaskState.COMPLETED)
+    assert tasks_of(run, "lengkapi_pengaduan_lapor", TaskState.CANCELLED)
+
+
+@pytest.mark.parametrize("key", sorted(ASKS_REPORTER))
+def test_other_channels_wait_for_the_reporter_without_closing(key, clock):
+    run = _asked_for_material(key, "whatsapp", clock)
+    assert run.ready() == ["lengkapi_pengaduan"]
+    assert run.workflow.waiting_events() == []
+    _at(run, clock, "2027-03-01T10:00:00+07:00")
+    assert run.ready() == ["lengkapi_pengaduan"] and not run.workflow.is_completed()
+
+
+@pytest.mark.parametrize("key", sorted(ASKS_REPORTER))
+def test_lapor_reporter_replying_in_time_cancels_the_closure(key, clock):
+    run = _asked_for_material(key, "sp4n_lapor", clock)
+    _at(run, clock, "2026-12-04T15:00:00+07:00")  # the Friday before the deadline
+    run.complete("lengkapi_pengaduan_lapor", "pelapor", {"tambahan": "Judulnya Kimia Dasar jilid 2."})
+    assert run.ready() == [ASKS_REPORTER[key][2]]
+    assert tasks_of(run, "tutup_tanpa_tanggapan", TaskState.CANCELLED)
+    _at(run, clock, "2026-12-08T10:00:00+07:00")
+    assert not tasks_of(run, "ditutup_tanpa_tanggapan", TaskState.COMPLETED)
+    assert not run.workflow.is_completed()
 
 
 def _sanggau_until_response(received_at=None, libatkan=False):

@@ -73,6 +73,8 @@ def _received_in(seeded, start: datetime, end: datetime):
 def _expected_status(c, cutoff: datetime) -> str:
     if c.merged:
         return "merged"
+    if c.closed_at is not None and c.closed_at <= cutoff:
+        return "closed_no_response"
     if c.completed_at is not None and c.completed_at <= cutoff:
         return "answered"
     done_before = [d for d in c.done if d.completed_at <= cutoff]
@@ -157,7 +159,7 @@ def test_seeded_month_has_the_variety_the_recap_must_count(month):
     april = _received_in(seeded, SINCE, CUTOFF)
     statuses = Counter(_expected_status(c, CUTOFF) for c in april)
     slas = Counter(_expected_sla(c, CUTOFF, ctx, _standards(session)) for c in april)
-    assert {"answered", "in_progress", "incomplete", "merged"} <= set(statuses)
+    assert {"answered", "in_progress", "incomplete", "merged", "closed_no_response"} <= set(statuses)
     assert {"on_time", "late", "pending"} <= set(slas)
     assert len({c.channel for c in april}) >= 5 and {c.process for c in april} == {"muba_pengaduan",
                                                                                     "sanggau_pengaduan"}

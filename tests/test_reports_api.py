@@ -17,8 +17,8 @@ def test_report_roles_get_an_empty_report_for_an_empty_period(client, api_token,
     assert body["totals"]["received"] == 0 and body["complaints"] == [] and body["steps"] == []
     assert body["scope"]["period"] == {"start": "2025-01-01", "end": "2025-01-31", "key": "2025-01",
                                        "label": "Januari 2025"}
-    assert [row["key"] for row in body["by_status"]] == ["answered", "in_progress", "forwarded", "incomplete",
-                                                         "merged"]
+    assert [row["key"] for row in body["by_status"]] == ["answered", "in_progress", "forwarded",
+                                                         "closed_no_response", "incomplete", "merged"]
 
 
 @pytest.mark.parametrize("role", ["petugas", "process_owner", "admin"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine import inbox, runtime
+from engine import inbox, lapor, runtime
 from engine.actors import reporter
 from engine.errors import InvalidData
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
@@ -142,8 +142,10 @@ def _status_context(instance: ProcessInstance, *, with_key: bool) -> dict:
             select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)
         )
     )
+    closed = instance.status == "completed" and lapor.closed_without_reply(db.session, instance.id)
     return {
         "instance": instance,
+        "state": "closed" if closed else instance.status,
         "content_visible": may_see_content(instance.anonymity, viewer, "public"),
         "steps": [s for s in steps if not s.is_escalation],
         "local_time": lambda value: local_time_text(value, ctx.calendar),

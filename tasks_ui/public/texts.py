@@ -56,6 +56,7 @@ TEXTS = {
     "status_state": ("Status", "Status"),
     "status_running": ("Sedang diproses", "In progress"),
     "status_completed": ("Selesai", "Finished"),
+    "status_closed": ("Ditutup — pelapor tidak menanggapi", "Closed — the reporter did not reply"),
     "status_received": ("Diterima", "Received"),
     "status_updated": ("Terakhir diperbarui", "Last updated"),
     "status_completed_at": ("Diselesaikan", "Finished at"),

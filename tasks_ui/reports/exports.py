@@ -36,6 +36,7 @@ class Table:
 
 
 STATUS_LABELS = {"answered": "Dijawab", "in_progress": "Dalam proses", "forwarded": "Diteruskan",
+                 "closed_no_response": "Ditutup (pelapor tidak menanggapi)",
                  "incomplete": "Tidak lengkap (dikembalikan)", "merged": "Digabung (duplikat)"}
 SLA_LABELS = {"on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum jatuh tempo",
               "not_applicable": "-"}

@@ -251,6 +251,7 @@ STATUSES = {
     "answered": ("Selesai dijawab", "Answered"),
     "in_progress": ("Dalam proses", "In progress"),
     "forwarded": ("Diteruskan", "Forwarded"),
+    "closed_no_response": ("Ditutup, pelapor tidak menanggapi", "Closed, no reply from the reporter"),
     "incomplete": ("Dikembalikan, belum lengkap", "Returned, incomplete"),
     "merged": ("Digabung (duplikat)", "Merged (duplicate)"),
 }
