@@ -31,9 +31,8 @@ Modules: ``recap_periods`` (periods and their keys), ``recap_counts`` (complaint
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -54,7 +53,6 @@ from .recap_counts import (
     listed,
     totals,
 )
-from .recap_facts import ANSWER_SUMMARY_CHARS
 from .recap_periods import (
     MAX_PERIOD_DAYS,
     MONTHS_ID,
@@ -68,7 +66,7 @@ from .recap_periods import (
     validate_period,
 )
 from .recap_steps import step_times
-from .visibility import IDENTITY_FIELDS, apply_mask, masking, recorded_by
+from .visibility import ANONYMITY_CHOICES, IDENTITY_FIELDS, apply_mask, masking, recorded_by
 
 SCHEMA_VERSION = 1
 
@@ -152,7 +150,7 @@ def compute_recap(session: Session, ctx: EngineContext, *, process_keys: str | I
     since, until = utc_bounds(ctx, period_start, period_end)
     now = ctx.clock.now().astimezone(UTC)
     cutoff = min(until, now)
-    complaints = listed(session, keys, since, until, cutoff, ANSWER_SUMMARY_CHARS)
+    complaints = listed(session, keys, since, until, cutoff)
     groups = Counter(complaints.groups)
     steps, officials = step_times(session, keys, since, cutoff)
     current_backlog = backlog(session, keys, cutoff)
@@ -219,16 +217,24 @@ def _daily(ctx: EngineContext, complaints: list[dict], start: date, end: date) -
     # local midnights as ISO UTC text: the list's times compare with them as text
     bounds = [datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(UTC).isoformat()
               for day in [*days, end + timedelta(days=1)]]  # a moment on the day after counts for none
-    received = [0] * len(bounds)
-    day = 0
-    for complaint in complaints:  # in receipt order: walk the days along
-        while day + 1 < len(bounds) and complaint["received_at"] >= bounds[day + 1]:
-            day += 1
-        received[day] += 1
-    answered = Counter(bisect_right(bounds, c["completed_at"]) - 1 for c in complaints
-                       if c["completed_at"] is not None and c["status"] in ("answered", "forwarded"))
+    received = _per_day(bounds, (c["received_at"] for c in complaints))  # already in receipt order
+    answered = _per_day(bounds, sorted(c["completed_at"] for c in complaints
+                                       if c["completed_at"] is not None and c["status"] in ("answered", "forwarded")))
     return [{"date": day.isoformat(), "received": received[n], "answered": answered[n]}
             for n, day in enumerate(days)]
+
+
+def _per_day(bounds: list[str], moments: Iterable[str]) -> list[int]:
+    """How many of the sorted ``moments`` fall on each day (``bounds``: each day's start, then the end)."""
+    counts = [0] * len(bounds)
+    day = 0
+    for moment in moments:
+        if moment < bounds[0]:
+            continue
+        while day + 1 < len(bounds) and moment >= bounds[day + 1]:
+            day += 1
+        counts[day] += 1
+    return counts
 
 
 def _comparison(current: dict, backlog: int, previous: dict, previous_backlog: int) -> list[dict]:
@@ -254,9 +260,13 @@ def mask_recap(report: dict, viewer: Actor, purpose: str = "report") -> dict:
 
 
 def _masked(rows: list[dict], recorders: list[str | None], viewer: Actor, purpose: str) -> list[dict]:
-    """The list entries with what ``viewer`` may not see masked, decided once per anonymity choice and
-    recorder (``recorders``: each entry's ``started_by``)."""
-    with_identity = any(field in rows[0] for field in IDENTITY_FIELDS) if rows else False
+    """The list entries with what ``viewer`` may not see masked, decided once per anonymity choice (and
+    recorder, were identity fields listed; ``recorders``: each entry's ``started_by``)."""
+    if not rows:
+        return rows
+    with_identity = any(field in rows[0] for field in IDENTITY_FIELDS)
+    if not with_identity and not any(masking(choice, viewer, purpose)[1] for choice in ANONYMITY_CHOICES):
+        return rows  # nothing of the list is hidden from this viewer (officials' reports): no pass over it
     hidden: dict[tuple, tuple[bool, bool]] = {}
     out = []
     for row, started_by in zip(rows, recorders, strict=True):

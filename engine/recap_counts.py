@@ -154,32 +154,40 @@ class Listed(NamedTuple):
     recorders: list[str]  # each one's ``started_by`` (who recorded it decides who may see the identity)
 
 
-def listed(session: Session, keys: Sequence[str], since: datetime, until: datetime, cutoff: datetime,
-           answer_chars: int) -> Listed:
-    """The period's complaints in receipt order, each with its list entry and counting group."""
+#: Keys of a list entry, in the order :func:`listed` selects them (``started_by`` last, not an entry key).
+LIST_KEYS = ("tracking_code", "process", "channel", "category", "status", "sla", "escalated", "anonymity",
+             "received_at", "completed_at", "stage", "subject", "answer")
+
+
+def _or(column, default: str):
+    """``column``, or ``default`` when it is NULL or empty (as Python's ``or``)."""
+    return case((column.is_(None) | (column == ""), default), else_=column)
+
+
+def listed(session: Session, keys: Sequence[str], since: datetime, until: datetime, cutoff: datetime) -> Listed:
+    """The period's complaints in receipt order, each with its list entry and counting group (the entries
+    are made by the database: the loop only zips them)."""
     out = Listed([], [], [])
     if not keys:
         return out
     c = at_cutoff(cutoff)
     dialect = session.get_bind().dialect.name
-    query = (select(S.tracking_code, S.process_key, S.channel, S.category, S.anonymity,
-                    iso_text(dialect, S.received_at), iso_text(dialect, c.finished_at), c.status, c.sla,
-                    c.escalated, S.stage, S.subject, S.answer, S.started_by)
+    finished = c.finished_at.is_not(None)
+    query = (select(S.tracking_code, S.process_key, _or(S.channel, UNKNOWN_CHANNEL), _or(S.category, NO_CATEGORY),
+                    c.status, c.sla, c.escalated, _or(S.anonymity, "none"), iso_text(dialect, S.received_at),
+                    iso_text(dialect, c.finished_at),
+                    # a finished complaint keeps the final stage its process named (e.g. "Diteruskan ke …")
+                    case((finished, _or(S.stage, "Selesai")), else_=func.coalesce(S.stage, "")),
+                    func.coalesce(S.subject, ""), case((finished, func.coalesce(S.answer, "")), else_=""),
+                    S.started_by)
              .where(*received_in(keys, since, until)).order_by(S.received_at, S.instance_id))
     rows, groups, recorders = out
-    for (code, process, channel, category, anonymity, received, finished, status, sla, escalated, stage, subject,
-         answer, started_by) in session.connection().execute(query):
-        channel, category = channel or UNKNOWN_CHANNEL, category or NO_CATEGORY
-        done = finished is not None
-        groups.append((process, channel, category, status, sla, escalated))
-        rows.append({
-            "tracking_code": code, "process": process, "channel": channel, "category": category,
-            "anonymity": anonymity or "none", "received_at": received, "completed_at": finished,
-            "status": status, "sla": sla, "escalated": bool(escalated),
-            # a finished complaint keeps the final stage its process named (e.g. "Diteruskan ke …")
-            "stage": (stage or "Selesai") if done else (stage or ""), "subject": subject or "",
-            "answer": (answer or "")[:answer_chars] if done else ""})
-        recorders.append(started_by)
+    for row in session.connection().execute(query):
+        entry = dict(zip(LIST_KEYS, row, strict=False))  # started_by, the last column, is not an entry key
+        entry["escalated"] = bool(row[6])
+        rows.append(entry)
+        groups.append(tuple(row[1:7]))
+        recorders.append(row[13])
     return out
 
 

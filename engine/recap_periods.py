@@ -60,7 +60,8 @@ def period_label(start: date, end: date) -> str:
         return f"Semester {key[-1]} {start.year}"
     if ".." not in key:
         return f"{MONTHS_ID[start.month - 1]} {start.year}"
-    return f"{start.day} {MONTHS_ID[start.month - 1][:3]} {start.year} – {end.day} {MONTHS_ID[end.month - 1][:3]} {end.year}"
+    first = f"{start.day} {MONTHS_ID[start.month - 1][:3]} {start.year}"
+    return f"{first} – {end.day} {MONTHS_ID[end.month - 1][:3]} {end.year}"
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:

@@ -30,6 +30,8 @@ IDENTITY_FIELDS = ("reporter", "reporter_name", "reporter_address", "reporter_ph
 CONTENT_FIELDS = ("subject", "description", "attachments", "tambahan", "lampiran_tambahan", "answer",
                   "jawaban")
 PURPOSES = ("work", "audit", "report", "export", "public")
+#: A reporter's choices of confidentiality (``anonymity``).
+ANONYMITY_CHOICES = ("none", "anonim", "rahasia")
 #: Roles that may see a hidden identity besides the recording petugas (``ALUR_IDENTITY_ROLES``).
 IDENTITY_ROLES: frozenset[str] = frozenset()
 #: Role of the officials who record complaints (the petugas piket).
