@@ -72,21 +72,36 @@ class StepTime:
 
 
 def step_times(session: Session, ctx: EngineContext, instance_id: int) -> list[StepTime]:
-    """Every user task of the instance with its office-time duration against the SOP's standard time."""
+    """Every user task of the instance with its office-time duration against the SOP's standard time.
+
+    The standard is the one of the version in force when the step ended (a migration gives the waiting step
+    the new version's standard time, as the runtime does with its row); an open step's is the current one.
+    """
     instance = get_instance_or_404(session, instance_id)
-    summary = (instance.version.summary or {}).get("user_tasks", {}) if instance.version else {}
+    events = instance_events(session, instance_id)
+    try:
+        along = versions_along(session, instance, events)
+    except VersionMissing:  # the timeline still shows, with the current version's standard times
+        along = {}
+
+    def standard(event: AuditEvent | None, bpmn_id: str) -> dict:
+        version = along.get(event.seq) if event is not None else None
+        version = version or instance.version
+        return ((version.summary or {}).get("user_tasks", {}) if version else {}).get(bpmn_id, {})
+
     steps: dict[str, StepTime] = {}
-    for event in instance_events(session, instance_id):
+    for event in events:
         guid = event.task_guid or ""
         if event.type == "TASK_ACTIVATED":
-            info = summary.get(event.bpmn_id, {})
+            info = standard(event, event.bpmn_id or "")
             steps[guid] = StepTime(event.bpmn_id or "", event.payload.get("name") or info.get("name") or "",
                                    event.payload.get("role", ""), event.at, None, "open", None, 0.0,
-                                   info.get("standard_seconds"))
+                                   standard(None, event.bpmn_id or "").get("standard_seconds"))
         elif event.type in ("TASK_COMPLETED", "TASK_CANCELLED") and guid in steps:
             item = steps[guid]
             item.ended_at, item.actor = event.at, event.actor if event.type == "TASK_COMPLETED" else None
             item.outcome = "completed" if event.type == "TASK_COMPLETED" else "cancelled"
+            item.standard_seconds = standard(event, item.bpmn_id).get("standard_seconds")
     now = ctx.clock.now()
     for item in steps.values():
         end = item.ended_at or (instance.completed_at if instance.status != "running" else now)

@@ -225,3 +225,21 @@ def test_a_failed_replay_keeps_the_errors_code(deployed, ctx, clock, roles):
     assert result.divergence["params"]["error"]["code"] == "process_migration_refused"
     assert result.divergence["reason"].startswith("eksekusi ulang gagal: Instans ")
     assert result.as_dict("en")["divergence"]["reason"].startswith("the replay failed: Instans ")
+
+
+def test_step_times_use_the_standard_in_force_when_the_step_ended(deployed, ctx, clock, roles):
+    """Verification that waited on v1 (10 minutes) and ended on v2 (15 minutes) is measured against 15, as the
+    runtime's row was after the move; one completed on v1 before the move keeps 10."""
+    from engine.history import step_times
+
+    done_first = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE).instance.id
+    clock.advance(minutes=12)
+    step(deployed, ctx, done_first, "verifikasi_formulir", roles["petugas"], VERIFIED)
+    moved, v2 = _migrated_complaint(deployed, ctx, clock, roles,
+                                    muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
+    migrate_instance(deployed, ctx, done_first, v2.id, actor=OWNER)
+    _finish_on_v2(deployed, ctx, clock, roles, moved)
+    ended_on_v2 = {item.bpmn_id: item for item in step_times(deployed, ctx, moved)}["verifikasi_formulir"]
+    assert ended_on_v2.standard_seconds == 15 * 60 and not ended_on_v2.over_standard  # 7 office minutes
+    ended_on_v1 = {item.bpmn_id: item for item in step_times(deployed, ctx, done_first)}["verifikasi_formulir"]
+    assert ended_on_v1.standard_seconds == 10 * 60 and ended_on_v1.over_standard  # 12 office minutes
