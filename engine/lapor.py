@@ -172,6 +172,17 @@ def closed_without_reply(session: Session, instance_id: int) -> bool:
         Timer.bpmn_id.in_(closing_timers()))).first() is not None
 
 
+def complaint_ending(session: Session, instance: ProcessInstance) -> str:
+    """How a finished complaint ended: ``closed`` (a closing timer fired: the reporter did not reply in time),
+    ``forwarded`` (it went through a forwarding step: not this office's authority) or ``completed``."""
+    if closed_without_reply(session, instance.id):
+        return "closed"
+    forwarded = session.scalars(select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == "completed",
+        HumanTask.bpmn_id.in_(status_map()["forwarding_steps"]))).first()
+    return "forwarded" if forwarded else "completed"
+
+
 def lapor_status(session: Session, instance: ProcessInstance) -> dict[str, str]:
     """The LAPOR! status of a complaint: ``{"status": key, "label": text}`` from its ready steps or end."""
     mapping = status_map()
@@ -179,13 +190,8 @@ def lapor_status(session: Session, instance: ProcessInstance) -> dict[str, str]:
     steps = mapping["processes"].get(instance.process_key, {})
     if instance.status == "merged":
         key = mapping["merged"]
-    elif instance.status == "completed" and closed_without_reply(session, instance.id):
-        key = mapping["closed"]
     elif instance.status == "completed":
-        forwarded = session.scalars(select(HumanTask.id).where(
-            HumanTask.instance_id == instance.id, HumanTask.state == "completed",
-            HumanTask.bpmn_id.in_(mapping["forwarding_steps"]))).first()
-        key = mapping["forwarded"] if forwarded else mapping["completed"]
+        key = mapping[complaint_ending(session, instance)]  # the file's "closed" / "forwarded" / "completed"
     else:
         ready = session.scalars(select(HumanTask.bpmn_id).where(
             HumanTask.instance_id == instance.id, HumanTask.state == "ready",

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,20 +93,42 @@ def queue_receipt(session: Session, ctx: EngineContext, instance: ProcessInstanc
                   f"Tanda terima pengaduan {instance.tracking_code}", body, events, actor)
 
 
+#: The forwarding form's field naming the agency a complaint was forwarded to (forms/teruskan-instansi-lain).
+FORWARDED_TO_FIELD = "instansi_tujuan"
+
+
+def _answer_opening(ending: str, tracking_code: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, first sentence) of the answer for how the complaint ended (:func:`lapor.complaint_ending`)."""
+    if ending == "closed":
+        return (f"Laporan {tracking_code} ditutup",
+                f"Laporan SP4N-LAPOR! Anda dengan kode pelacakan {tracking_code} telah ditutup karena pelapor "
+                "tidak menanggapi permintaan kelengkapan dalam batas waktu SP4N-LAPOR!")
+    if ending == "forwarded":
+        agency = str(data.get(FORWARDED_TO_FIELD) or "").strip() or "instansi yang berwenang"
+        return (f"Pengaduan {tracking_code} diteruskan",
+                f"Pengaduan Anda dengan kode pelacakan {tracking_code} berada di luar wewenang kami dan telah "
+                f"diteruskan kepada {agency}.")
+    return (f"Jawaban pengaduan {tracking_code}",
+            f"Pengaduan Anda dengan kode pelacakan {tracking_code} telah selesai ditangani.")
+
+
 def queue_answer(session: Session, ctx: EngineContext, instance: ProcessInstance, events: PendingEvents,
-                 actor: Actor) -> OutboxMessage:
-    """Queue the answer when a complaint completes (the address comes from its intake record)."""
+                 actor: Actor, data: Mapping[str, Any] | None = None) -> OutboxMessage:
+    """Queue the answer when a complaint completes (the address comes from its intake record); its opening
+    says how it ended: handled, forwarded to the agency named in ``data``, or closed without the reporter's reply."""
+    from .lapor import complaint_ending  # lapor builds on the channels, which build on this module
+
     intake = session.get(ComplaintIntake, instance.id)
     email = intake.reporter_email if intake is not None else None
+    subject, opening = _answer_opening(complaint_ending(session, instance), instance.tracking_code, data or {})
     answer = instance.answer or "Pengaduan Anda telah selesai ditangani."
     body = (
         "Yth. Pelapor,\n\n"
-        f"Pengaduan Anda dengan kode pelacakan {instance.tracking_code} telah selesai ditangani.\n\n"
+        f"{opening}\n\n"
         f"Jawaban:\n{answer}\n\n"
         "Terima kasih.\n"
     )
-    return _queue(session, ctx, instance, "answer", email, f"Jawaban pengaduan {instance.tracking_code}",
-                  body, events, actor)
+    return _queue(session, ctx, instance, "answer", email, subject, body, events, actor)
 
 
 def _redact_key(message: OutboxMessage) -> None:

@@ -304,7 +304,7 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         if instance.tracking_code:
             from .notifications import queue_answer  # builds on this module's rows
 
-            queue_answer(session, ctx, instance, events, actor)
+            queue_answer(session, ctx, instance, events, actor, {**final, **workflow.data})
     elif ready_names:
         instance.stage = ", ".join(ready_names)
     elif workflow.waiting_events():

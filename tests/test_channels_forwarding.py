@@ -85,7 +85,10 @@ def test_forwarded_complaint_records_to_whom_and_when(deployed, ctx, clock, role
     answer = deployed.scalars(select(OutboxMessage).where(OutboxMessage.instance_id == iid,
                                                           OutboxMessage.kind == "answer")).one()
     assert answer.recipient == "rina@example.id"
-    assert "Dinas Pendidikan Kabupaten Musi Banyuasin" in answer.body
+    assert (f"Pengaduan Anda dengan kode pelacakan {sub.tracking_code} berada di luar wewenang kami dan telah "
+            "diteruskan kepada Dinas Pendidikan Kabupaten Musi Banyuasin.") in answer.body
+    assert instance.answer in answer.body and "selesai ditangani" not in answer.body
+    assert answer.subject == f"Pengaduan {sub.tracking_code} diteruskan"
 
     # the public tracking view shows the forwarding stage
     public = complaint_view(instance, None, PUBLIC, "public")

@@ -9,22 +9,25 @@ so the 10th working day is Monday 6 April and the report closes after its office
 
 from __future__ import annotations
 
+import email
 from datetime import date, datetime, timedelta
+from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from engine import channels, lapor, runtime
+from engine import channels, lapor, notifications, runtime
 from engine.actors import Actor
 from engine.audit import verify_chain
 from engine.channels_models import OutboxMessage
 from engine.models import AuditEvent, HumanTask, ProcessInstance, Timer
+from engine.notifications import SmtpConfig
 from engine.recap import compute_recap
 from engine.replay import replay_instance
 from engine.timers import sweep_due_timers
 from engine.visibility import PUBLIC, complaint_view
-from tests.channels_fixtures import INTAKE, PETUGAS
+from tests.channels_fixtures import INTAKE, PETUGAS, smtp_server  # noqa: F401
 from tests.conftest import START
 from tests.engine_helpers import ready_task, step
 
@@ -52,6 +55,8 @@ ASKS_REPORTER = {
                             "terima_pengaduan"),
 }
 CLOSED_STAGE = "Ditutup — pelapor tidak menanggapi"
+CLOSED_OPENING = ("Laporan SP4N-LAPOR! Anda dengan kode pelacakan {code} telah ditutup karena pelapor tidak "
+                  "menanggapi permintaan kelengkapan dalam batas waktu SP4N-LAPOR!")
 
 
 def _asked_for_material(session, ctx, roles, process_key, intake):
@@ -131,6 +136,8 @@ def test_lapor_report_is_closed_after_ten_working_days_not_a_day_earlier(deploye
     message = deployed.scalars(select(OutboxMessage).where(OutboxMessage.instance_id == iid,
                                                            OutboxMessage.kind == "answer")).one()
     assert message.recipient == "rina@example.id" and MISSING.rstrip(".") in message.body
+    assert CLOSED_OPENING.format(code=sub.tracking_code) in message.body
+    assert "selesai ditangani" not in message.body and message.subject == f"Laporan {sub.tracking_code} ditutup"
     # the public tracking view shows the closed stage
     assert complaint_view(instance, None, PUBLIC, "public")["stage"] == CLOSED_STAGE
 
@@ -191,6 +198,22 @@ def test_a_second_request_arms_a_new_ten_days(deployed, session_factory, ctx, cl
     assert deployed.get(ProcessInstance, iid).status == "running"
     _sweep_at(deployed, session_factory, ctx, clock, new_deadline + timedelta(seconds=1))
     assert deployed.get(ProcessInstance, iid).stage == CLOSED_STAGE
+
+
+def test_the_closure_mail_says_why_it_was_closed(deployed, session_factory, ctx, clock, roles, smtp_server):
+    """What reaches the reporter's mailbox: closed for want of a reply in time, with the code and the answer."""
+    port, received, _ = smtp_server
+    sub = _asked_for_material(deployed, ctx, roles, "muba_pengaduan", LAPOR)
+    _sweep_at(deployed, session_factory, ctx, clock, DEADLINE + timedelta(seconds=1))
+    config = SmtpConfig(host="127.0.0.1", port=port, security="none", sender="pengaduan@dinas.example.id")
+    assert notifications.send_pending(deployed, ctx, config, actor=Actor("system:outbox", frozenset(), "system")) == {
+        "sent": 2, "failed": 0, "skipped": 0}  # the receipt, then the answer
+    mail = email.message_from_bytes(received[-1]["data"], policy=policy.default)
+    body = mail.get_content()
+    assert mail["Subject"] == f"Laporan {sub.tracking_code} ditutup"
+    assert CLOSED_OPENING.format(code=sub.tracking_code) in body
+    assert deployed.get(ProcessInstance, sub.instance.id).answer in body.replace("\r\n", "\n")
+    assert "selesai ditangani" not in body
 
 
 def test_the_recap_counts_a_closed_report_as_closed_without_reply(deployed, session_factory, ctx, clock, roles):

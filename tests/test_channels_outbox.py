@@ -43,6 +43,9 @@ def test_receipt_and_answer_are_queued_with_the_operations(deployed, ctx, roles)
     answer = _outbox(deployed)[1]
     assert (answer.kind, answer.recipient) == ("answer", "rina@example.id")
     assert "Wifi ruang baca sudah diperbaiki" in answer.body
+    # a complaint handled to the end keeps the plain answer (not the forwarded or closed wording)
+    assert f"kode pelacakan {sub.tracking_code} telah selesai ditangani." in answer.body
+    assert answer.subject == f"Jawaban pengaduan {sub.tracking_code}"
 
 
 def test_nothing_is_queued_when_the_submission_fails(deployed, ctx):
