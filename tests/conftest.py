@@ -174,11 +174,11 @@ def csrf_token(client, path: str = "/login") -> str:
 
 @pytest.fixture
 def login(client):
-    """``login(role)`` logs the client in as the demo user of that role."""
+    """``login(role)`` logs the client in as the demo user of that role (``login(name, password)``: any user)."""
 
-    def _login(username: str):
+    def _login(username: str, password: str | None = None):
         token = csrf_token(client)
-        response = client.post("/login", data={"username": username, "password": PASSWORDS[username],
+        response = client.post("/login", data={"username": username, "password": password or PASSWORDS[username],
                                                "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from engine.visibility import MASK
+from tests.api_fixtures import add_user, bearer  # noqa: F401 - fixture add_user
 from tests.channels_fixtures import CHANNEL_DATA, INTAKE, make_email
 
 IDENTITY = {"name": "Rina Wulandari", "address": "Jl. Merdeka 9, Sekayu", "phone": "0812-7777-8888"}
@@ -51,6 +52,20 @@ def test_the_same_complaint_seen_by_each_role(client, api_token, anonymity):
         if hidden_identity and role != "petugas":
             assert "Rina" not in repr(body) and "0812" not in repr(body)
     assert client.get(f"/api/v1/complaints/{code}/details").status_code == 401
+
+
+def test_a_lane_role_no_hand_list_named_reads_complaints(client, api_token, add_user):
+    """The asesor (a lane role of the role data, sertifikasi_pustakawan) finds and reads complaints like any
+    official; a role that works no step (process_owner) is refused."""
+    code = _record(client, api_token("petugas"), "none", "LAP-ASESOR")
+    asesor = bearer(client, "asesor1", add_user("asesor1", "asesor"))
+    details = client.get(f"/api/v1/complaints/{code}/details", headers=asesor)
+    assert details.status_code == 200 and _fields(details.get_json()) == {"reporter": IDENTITY, **CONTENT}
+    found = client.get("/api/v1/complaints?lapor_id=LAP-ASESOR", headers=asesor)
+    assert found.status_code == 200 and [i["tracking_code"] for i in found.get_json()["items"]] == [code]
+    owner = api_token("process_owner")
+    assert client.get(f"/api/v1/complaints/{code}/details", headers=owner).status_code == 403
+    assert client.get("/api/v1/complaints?lapor_id=LAP-ASESOR", headers=owner).status_code == 403
 
 
 @pytest.mark.parametrize("anonymity", ["anonim", "rahasia"])

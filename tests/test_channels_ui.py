@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from sqlalchemy import select
 
+from engine import users
+from engine.actors import SYSTEM_INIT
 from engine.channels_models import Attachment, ComplaintIntake, DuplicateFlag, OutboxMessage
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from tests.channels_fixtures import CHANNEL_DATA, PNG, make_email
-from tests.conftest import csrf_token
+from tests.conftest import PROCESSES, csrf_token
 
 FORM = {
     "process": "sanggau_pengaduan", "channel": "whatsapp", "received_at": "2026-03-12T14:30",
@@ -131,3 +134,36 @@ def test_complaint_card_masks_for_other_officials(app, client, login):
     assert "Rina" not in card and "0812" not in card and "•••" in card and "Wifi ruang baca" in card
     with app.app_context():
         assert _db(app).scalars(select(HumanTask.role).where(HumanTask.state == "ready")).all() == ["petugas"]
+
+
+def test_every_lane_role_of_the_role_data_reads_complaints(app, client, login, tmp_path):
+    """Who reads a complaint comes from the role data: ``asesor`` (a lane role no hand list named) and a lane
+    role just added to roles.json open the card and its attachment; a role that works no step does not."""
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    app.config["ALUR_ATTACHMENT_DIR"] = str(tmp_path / "att")
+    login("petugas")
+    location = _post_intake(client, anonymity="none", files=[(io.BytesIO(PNG), "tangkapan-wa.png")]).headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/petugas/pengaduan/baru")})
+    roles = json.loads((PROCESSES / "roles.json").read_text(encoding="utf-8"))
+    roles.append({"key": "penelaah", "name_id": "Penelaah Pengaduan", "name_en": "Complaint reviewer",
+                  "is_lane": True})
+    (tmp_path / "roles.json").write_text(json.dumps(roles), encoding="utf-8")
+    with app.app_context():
+        ctx = engine_context()
+        users.load_roles(db.session, ctx, tmp_path / "roles.json")
+        db.session.commit()
+        for name, role in (("asesor1", "asesor"), ("penelaah1", "penelaah")):
+            users.create_user(db.session, ctx, name, f"sandi-{name}-123", [role], actor=SYSTEM_INIT)
+        attachment_id = _db(app).scalars(select(Attachment.id)).one()
+        db.session.remove()
+    for name, allowed in (("asesor1", True), ("penelaah1", True), ("process_owner", False), ("admin", False)):
+        login(name, f"sandi-{name}-123")
+        card = client.get(location)
+        assert card.status_code == (200 if allowed else 403), name
+        with client.get(f"/petugas/lampiran/{attachment_id}") as download:
+            assert download.status_code == (200 if allowed else 403), name
+            assert (download.data == PNG) is allowed
+        assert ("Wifi ruang baca" in card.get_data(as_text=True)) is allowed
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})

@@ -9,7 +9,19 @@ from pathlib import Path
 from flask import current_app
 
 from engine import attachments, duplicates, visibility
+from engine.actors import Actor
 from engine.notifications import SmtpConfig
+
+from ..auth.blueprint import official_roles
+
+#: Who may find and read a complaint (its card, details, attachments): every official — each lane role of the
+#: role data but pelapor, so a new lane role needs no code — and the auditor, who reads it for audit.
+COMPLAINT_READERS = (official_roles, "auditor")
+
+
+def reading_purpose(actor: Actor) -> str:
+    """What a reader reads a complaint for: ``audit`` for an auditor who works no step, else ``work``."""
+    return "audit" if "auditor" in actor.roles and not actor.roles & official_roles() else "work"
 
 
 def attachment_root() -> Path:

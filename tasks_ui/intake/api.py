@@ -16,22 +16,17 @@ from engine.visibility import complaint_view, may_see_content, visible_recipient
 from ..auth.blueprint import current_actor, roles_required
 from ..extensions import csrf, db
 from ..wiring import engine_context
-from . import attachment_root, max_attachment_bytes
+from . import COMPLAINT_READERS, attachment_root, max_attachment_bytes, reading_purpose
 from .desk import MAX_IMPORT_BYTES, parse_upload
 
 bp = Blueprint("channels_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-OFFICIALS = ("petugas", "kasi", "kabid", "kepala_dinas", "auditor")
-
-
-def _purpose(actor) -> str:
-    return "audit" if actor.roles == frozenset({"auditor"}) else "work"
 
 
 def official_view(instance, actor) -> dict:
     """The complaint as this official may see it, with intake, LAPOR! status and attachments."""
     intake = channels.intake_of(db.session, instance.id)
-    purpose = _purpose(actor)
+    purpose = reading_purpose(actor)
     view = complaint_view(instance, channels.recorded_data(db.session, instance), actor, purpose,
                           **channels.intake_summary(intake))
     view["lapor_status"] = lapor.lapor_status(db.session, instance)
@@ -43,7 +38,7 @@ def official_view(instance, actor) -> dict:
 
 
 @bp.get("/complaints")
-@roles_required(*OFFICIALS)
+@roles_required(*COMPLAINT_READERS)
 def search_complaints():
     """``?lapor_id=`` (exact) or ``?q=`` (tracking code, LAPOR! ID, subject words) → ``{"items": [...]}``."""
     actor = current_actor()
@@ -53,7 +48,7 @@ def search_complaints():
 
 
 @bp.get("/complaints/<tracking_code>/details")
-@roles_required(*OFFICIALS)
+@roles_required(*COMPLAINT_READERS)
 def complaint_details(tracking_code: str):
     """One complaint as the calling official may see it (identity and content masked by visibility)."""
     return official_view(find_by_tracking_code(db.session, tracking_code), current_actor())

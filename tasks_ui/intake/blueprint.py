@@ -21,12 +21,11 @@ from ..forms_render import choices
 from ..i18n import current_language, t
 from ..inbox.timing import local_time_text
 from ..wiring import engine_context
-from . import attachment_root, max_attachment_bytes
+from . import COMPLAINT_READERS, attachment_root, max_attachment_bytes, reading_purpose
 from . import texts  # noqa: F401 - registers the UI strings
 
 bp = Blueprint("intake", __name__, url_prefix="/petugas")
 PETUGAS = ("petugas",)
-OFFICIALS = ("petugas", "kasi", "kabid", "kepala_dinas", "auditor")
 IDENTITY_KEYS = ("name", "address", "phone", "email")
 
 nav.register_link("nav_intake", "intake.new_complaint", roles=PETUGAS, order=20)
@@ -138,7 +137,7 @@ def _deadlines(instance: ProcessInstance) -> list[HumanTask]:
 
 
 @bp.route("/pengaduan/<tracking_code>")
-@roles_required(*OFFICIALS)
+@roles_required(*COMPLAINT_READERS)
 def complaint(tracking_code: str):
     """A complaint's card: data as the viewer may see it, intake, deadlines, LAPOR! status, attachments."""
     from engine.runtime import find_by_tracking_code
@@ -146,7 +145,7 @@ def complaint(tracking_code: str):
     ctx, actor = engine_context(), current_actor()
     instance = find_by_tracking_code(db.session, tracking_code)
     intake = channels.intake_of(db.session, instance.id)
-    purpose = "audit" if "auditor" in actor.roles and not set(actor.roles) & set(OFFICIALS[:-1]) else "work"
+    purpose = reading_purpose(actor)
     view = complaint_view(instance, channels.recorded_data(db.session, instance), actor, purpose,
                           **channels.intake_summary(intake))
     keys = session.pop("alur_reporter_key", {}) if "alur_reporter_key" in session else {}
@@ -180,7 +179,7 @@ def search():
 
 
 @bp.route("/lampiran/<int:attachment_id>")
-@roles_required(*OFFICIALS)
+@roles_required(*COMPLAINT_READERS)
 def attachment(attachment_id: int):
     """Download an attachment (officials who may see the complaint's content)."""
     row, path = attachment_path(db.session, attachment_id, attachment_root())
