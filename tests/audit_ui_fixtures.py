@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 import pytest
 
@@ -30,6 +31,17 @@ def work_complaint(session, ctx, clock, anonymity: str = "anonim") -> dict:
     return {"instance_id": instance_id, "tracking_code": sub.tracking_code}
 
 
+#: The process key the migrated complaint runs under (a copy of muba_pengaduan).
+MIGRATED_KEY = "muba_pengaduan_migrasi"
+
+
+def _own_key(bpmn: bytes) -> bytes:
+    """The process under MIGRATED_KEY, named so that no page confuses it with the shipped one."""
+    renamed = bpmn.replace(b'"muba_pengaduan"', f'"{MIGRATED_KEY}"'.encode())
+    return re.sub(rb'(<bpmn:process id="%s" name=")[^"]*"' % MIGRATED_KEY.encode(),
+                  rb'\1Uji pindah versi (salinan pengaduan)"', renamed, count=1)
+
+
 def migrate_complaint(session, ctx, clock) -> dict:
     """A Musi Banyuasin complaint moved to a v2 (answer step in the kepala_dinas lane) while it waited for
     verification, then verified on v2."""
@@ -38,9 +50,12 @@ def migrate_complaint(session, ctx, clock) -> dict:
     from tests.editor_fixtures import muba_variant
 
     owner = actor("process_owner", "pemilik")
-    sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", dict(MUBA_INTAKE))
+    # its own process key: the live server's database is shared by every browser test, whose complaints
+    # must keep running on the shipped Musi Banyuasin process
+    deploy_process(session, ctx, _own_key(muba_variant()), actor=owner)
+    sub = runtime.submit_complaint(session, ctx, MIGRATED_KEY, dict(MUBA_INTAKE))
     instance_id = sub.instance.id
-    variant = muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas")
+    variant = _own_key(muba_variant(duration="PT15M", kabid_lane_role="kepala_dinas"))
     v2, _ = deploy_process(session, ctx, variant, actor=owner)
     clock.advance(minutes=3)
     migrate_instance(session, ctx, instance_id, v2.id, actor=owner)
