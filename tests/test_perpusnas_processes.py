@@ -3,17 +3,18 @@ complaint handling of the Pusat Pembinaan Pustakawan and the Layanan Sertifikasi
 
 from __future__ import annotations
 
+import json
 from datetime import date, timezone
 
 import pytest
 from sqlalchemy import select
 
-from engine import runtime
-from engine.actors import Actor
+from engine import deploy, runtime, users
+from engine.actors import SYSTEM_INIT, Actor
 from engine.errors import InvalidData, NotYourRole
 from engine.models import HumanTask, ProcessInstance, Timer
 from engine.timers import fire_instance_timers
-from tests.conftest import START
+from tests.conftest import PROCESSES, START, shipped_forms
 from tests.engine_helpers import ready_task, step, step_ids
 
 PERPUSNAS_INTAKE = {
@@ -181,6 +182,40 @@ def test_perpusnas_follow_up_late_after_5_working_days_escalates_to_the_coordina
     )
     step(deployed, ctx, iid, "tindak_lanjut", roles["kabid"], FOLLOWED_UP)
     assert ready_task(deployed, iid).bpmn_id == "evaluasi_tindak_lanjut"
+
+
+def test_perpusnas_follow_up_deadline_is_the_configured_rule(session, ctx, roles, tmp_path, monkeypatch):
+    """The follow-up days are ``lapor_tindak_lanjut`` of the deadlines file (as in Sanggau), not written into
+    the diagram: the shipped file deploys over a version that had them written in as a new version (the
+    catalog's deploy), and a changed file changes a new complaint's deadline."""
+    from tasks_ui.cli import deploy_directory
+
+    shipped = (PROCESSES / "perpusnas_pengaduan.bpmn").read_text(encoding="utf-8")
+    configured = "deadline_after(received_at, &quot;lapor_tindak_lanjut&quot;)"
+    assert configured in shipped and "working_days_after" not in shipped
+    users.load_roles(session, ctx, PROCESSES / "roles.json")
+    written_in = shipped.replace(configured, "working_days_after(received_at, 5)").encode()
+    deploy.deploy_process(session, ctx, written_in, shipped_forms(), actor=SYSTEM_INIT,
+                          filename="perpusnas_pengaduan.bpmn")
+    rules = json.loads((PROCESSES / "deadlines.json").read_text(encoding="utf-8"))
+    assert rules["lapor_tindak_lanjut"]["working_days"] == 5
+    rules["lapor_tindak_lanjut"]["working_days"] = 8
+    (tmp_path / "deadlines.json").write_text(json.dumps(rules), encoding="utf-8")
+    monkeypatch.setenv("ALUR_DEADLINES_FILE", str(tmp_path / "deadlines.json"))
+
+    def follow_up_due(version_number: int):
+        sub = _complaint(session, ctx)
+        assert sub.instance.version.version == version_number
+        step(session, ctx, sub.instance.id, "terima_pengaduan", roles["petugas"], RECEIVED)
+        timer = session.scalars(select(Timer).where(Timer.instance_id == sub.instance.id,
+                                                    Timer.bpmn_id == "tenggat_tindak_lanjut")).one()
+        return timer.due_at.replace(tzinfo=timezone.utc)
+
+    assert follow_up_due(1) == ctx.calendar.add_working_days(START, 5).astimezone(timezone.utc)  # written in
+    assert deploy_directory(session, ctx, PROCESSES, out=lambda *_: None) == 0
+    version = runtime.latest_version(session, "perpusnas_pengaduan")
+    assert version.version == 2 and version.sop_number == "Perka Perpustakaan Nasional RI No. 5 Tahun 2016"
+    assert follow_up_due(2) == ctx.calendar.add_working_days(START, 8).astimezone(timezone.utc)
 
 
 # -- Layanan Sertifikasi Profesi Pustakawan -------------------------------------------------------------
