@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import ROOT, median_ms, print_table, row, scale, timed
@@ -56,7 +56,7 @@ BENCH = "audit"
 #: measures a real million.
 DEFAULT_EVENTS = 200_000
 PROCESSES = ROOT / "processes"
-START = datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 13, 2, 0, tzinfo=UTC)
 
 
 class _Event:

@@ -19,11 +19,12 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC
 from pathlib import Path
 
 from common import ROOT, median_ms, print_table, row, scale, timed
-from sqlalchemy import Column, Integer, MetaData, Table, Text, select, update
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select, update
 
 from engine import deploy, runtime, spiff, users
 from engine.actors import SYSTEM_INIT, Actor
@@ -41,12 +42,12 @@ PROCESSES = ROOT / "processes"
 
 def prepare(directory: Path, instances: int):
     """A SQLite file with the shipped processes and ``instances`` submitted complaints."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     sa_engine = make_engine(f"sqlite:///{directory / 'bench.sqlite'}")
     create_schema(sa_engine)
     factory = make_session_factory(sa_engine)
-    ctx = EngineContext(clock=FixedClock(datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)), calendar=OfficeCalendar())
+    ctx = EngineContext(clock=FixedClock(datetime(2026, 3, 13, 2, 0, tzinfo=UTC)), calendar=OfficeCalendar())
     forms = {p.name: p.read_text(encoding="utf-8") for p in sorted((PROCESSES / "forms").glob("*.json"))}
     with factory() as session:
         users.load_roles(session, ctx, PROCESSES / "roles.json")

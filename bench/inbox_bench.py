@@ -21,7 +21,7 @@ import re
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import ROOT, percentile, print_table, row, timed
@@ -38,7 +38,7 @@ from engine.models import HumanTask, ProcessInstance, ProcessVersion
 BENCH = "inbox"
 PROCESSES = ROOT / "processes"
 #: Monday 30 March 2026, 10:00 WIB (after the Idul Fitri holidays): the moment of every request.
-NOW = datetime(2026, 3, 30, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 30, 3, 0, tzinfo=UTC)
 PASSWORD = "sandi-bench-123"
 #: The ready step of the i-th complaint cycles through these (process, bpmn id, name, role, form, minutes).
 READY_STEPS = [
@@ -73,7 +73,7 @@ def _deadlines(calendar: OfficeCalendar, ready_at: datetime, minutes: int, sla: 
         due = calendar.add_office_time(ready_at, timedelta(minutes=minutes)) if minutes else None
         warn = calendar.add_office_time(ready_at, timedelta(minutes=minutes * 0.75)) if minutes else None
         sla_due = calendar.add_office_time(ready_at, timedelta(hours=7 * 8.5)) if sla else None
-        urgent = min(d for d in (due, sla_due, datetime(9999, 12, 31, tzinfo=timezone.utc)) if d)
+        urgent = min(d for d in (due, sla_due, datetime(9999, 12, 31, tzinfo=UTC)) if d)
         _DEADLINES[key] = (due, warn, sla_due, urgent)
     return _DEADLINES[key]
 

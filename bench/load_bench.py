@@ -36,7 +36,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import percentile, print_table, row, scale
@@ -113,7 +113,7 @@ def add_officials(url: str, roles: dict[str, int]) -> dict[str, list[str]]:
     from werkzeug.security import generate_password_hash
 
     sa_engine = make_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     password_hash = generate_password_hash(secrets.token_urlsafe(12))
     tokens: dict[str, list[str]] = defaultdict(list)
     with make_session_factory(sa_engine)() as session:
@@ -318,7 +318,7 @@ def day_in_the_life(url: str, instance: Path) -> None:
     # timers: a tiny process whose boundary timers fell due over the last hours (the worker catches up)
     sa_engine = make_engine(url)
     factory = make_session_factory(sa_engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ctx = EngineContext(clock=FixedClock(now - timedelta(hours=3)), calendar=OfficeCalendar())
     with factory() as session:
         deploy_timer_process(session, ctx)

@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import ROOT, print_table, row
@@ -41,7 +41,7 @@ from tests.engine_helpers import MUBA_INTAKE as INTAKE
 BENCH = "timer"
 PROCESSES = ROOT / "processes"
 #: Monday 16 March 2026, 08:00 WIB: the template complaint arrives; its timer is due at 08:10 WIB.
-T0 = datetime(2026, 3, 16, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 16, 1, 0, tzinfo=UTC)
 FAR = T0 + timedelta(days=365)
 CHUNK = 5000
 

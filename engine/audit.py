@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
@@ -35,7 +35,7 @@ def canonical_json(value: Any) -> str:
 
 
 def _timestamp(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_body(event: Any) -> dict:
@@ -138,7 +138,7 @@ def _stored_timestamp(value: Any) -> str:
             return f"{value[:10]}T{value[11:]}Z"
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return _timestamp(value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
@@ -27,7 +27,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Current UTC time."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -36,7 +36,7 @@ class FixedClock:
     def __init__(self, at: datetime):
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
     def now(self) -> datetime:
         """The set time."""
@@ -44,7 +44,7 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         """Jump to ``at``."""
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
     def advance(self, **delta) -> datetime:
         """Move forward by ``timedelta(**delta)`` and return the new time."""
@@ -68,7 +68,7 @@ def using_clock(clock: Clock) -> Iterator[None]:
 def current_time() -> datetime:
     """Now (aware UTC) by the clock of the running engine operation; the wall clock outside one."""
     clock = _current.get()
-    return clock.now() if clock is not None else datetime.now(timezone.utc)
+    return clock.now() if clock is not None else datetime.now(UTC)
 
 
 class _ClockedDatetime(datetime):

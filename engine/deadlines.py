@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "processes" / "deadlines.json"
 

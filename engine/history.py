@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
 
 from .actors import Actor
 from .context import EngineContext

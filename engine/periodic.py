@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import calendar as month_calendar
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -98,7 +98,7 @@ def first_after(anchor: datetime, duration: dict, after: datetime) -> tuple[int,
 def align_cycle_starts(workflow, before: dict[str, tuple] | None = None) -> dict[str, tuple]:
     """Apply the policy above. Call it once before SpiffWorkflow runs (it seeds new cycle starts and returns
     their state) and once after with that state (it moves each fired cycle to its calendar occurrence)."""
-    now = spiff_timer.datetime.now(timezone.utc)
+    now = spiff_timer.datetime.now(UTC)
     seen: dict[str, tuple] = {}
     on_demand = bool(workflow.data.get(ON_DEMAND_KEY))
     for task in _cycle_starts(workflow):

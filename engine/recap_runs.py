@@ -262,8 +262,8 @@ def start_recap(session: Session, ctx: EngineContext, process_key: str, period: 
                                                       RecapRun.duplicate_of.is_(None))).first()
     if existing is not None:
         return existing
-    from .runtime import _check_start_allowed, _save, _start
     from .repository import latest_version
+    from .runtime import _check_start_allowed, _save, _start
 
     version = latest_version(session, process_key)
     events = PendingEvents()

@@ -20,12 +20,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import spiff
 from .audit import _plain
@@ -33,8 +33,8 @@ from .clock import FixedClock, using_clock
 from .context import EngineContext
 from .errors import AlurError, NotFound, VersionMissing
 from .messages import render
-from .models import AuditEvent, ProcessInstance, ProcessVersion
 from .migration import move_workflow
+from .models import AuditEvent, ProcessInstance, ProcessVersion
 from .runtime import _public_data, _run_engine, _timer_due, _waiting_timers, script_engine_for
 
 #: Event types whose order and content replay checks; others (claims, escalation notes) are informative.

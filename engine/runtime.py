@@ -12,18 +12,18 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import spiff
 from .actors import ON_BEHALF_OF_REPORTER, Actor, reporter
@@ -51,7 +51,7 @@ from .scripting import make_script_engine
 #: A step turns amber when this share of its standard time has elapsed.
 WARNING_RATIO = 0.75
 #: Sort key of steps without any deadline (they come after every step that has one).
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 

@@ -10,8 +10,8 @@ import argparse
 import json
 import os
 import secrets
-from datetime import date
 import sys
+from datetime import date
 from pathlib import Path
 
 from engine import deploy, users

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 DATA = Path(__file__).resolve().parent / "data"
 # Friday 13 March 2026, 09:00 WIB: a working day just before the Idul Fitri 1447 H holidays.
-START = datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 13, 2, 0, tzinfo=UTC)
 
 
 def shipped_forms() -> dict[str, str]:

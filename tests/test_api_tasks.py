@@ -5,6 +5,7 @@ session callers, English messages."""
 from __future__ import annotations
 
 import json
+
 from tests.api_fixtures import *  # noqa: F403 - fixtures complain, db_read, snapshot, add_user
 from tests.api_fixtures import COMPLAINT, VERIFIED, bearer, ready_of
 from tests.bpmn_factory import TINY_FORM, process, user_task

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -13,8 +13,8 @@ from engine.clock import FixedClock
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from tasks_ui.cli import main
-from tests.engine_helpers import MUBA_INTAKE, step
 from tests.conftest import actor
+from tests.engine_helpers import MUBA_INTAKE, step
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def database(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["init"]) == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'alur.sqlite'}")
-    clock = FixedClock(datetime(2026, 4, 6, 2, 0, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 4, 6, 2, 0, tzinfo=UTC))
     ctx = EngineContext(clock=clock, calendar=OfficeCalendar())
     with make_session_factory(engine)() as session:
         sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -22,7 +22,7 @@ from tests.audit_fixtures import ChangeRecorder, simulate_month
 from tests.conftest import deploy_shipped
 
 # Wednesday 1 April 2026, 08:00 WIB: a month with Good Friday (3 Apr) and weekends inside it.
-MONTH_START = datetime(2026, 4, 1, 1, 0, tzinfo=timezone.utc)
+MONTH_START = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ overrides (audited), bad input refused beside its field, the engine's calendar c
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -108,7 +108,7 @@ def test_adding_an_override_changes_the_engine_calendar_at_once(app, client, log
     assert "Pengecualian 2026-03-16 disimpan." in page and "Hari jadi Kabupaten" in page
     with app.test_request_context():
         cal = engine_context().calendar
-        start = datetime(2026, 3, 13, 8, 0, tzinfo=timezone.utc)  # Friday before Nyepi and Idul Fitri
+        start = datetime(2026, 3, 13, 8, 0, tzinfo=UTC)  # Friday before Nyepi and Idul Fitri
         assert not cal.is_working_day(date(2026, 3, 16))
         assert cal.add_working_days(start, 1).date() == date(2026, 3, 17)  # without the override: 16th
     response = client.post(f"{PAGE}/2026-03-16/hapus", data={"csrf_token": csrf_token(client, PAGE)})
@@ -171,7 +171,7 @@ def test_another_office_time_zone_and_hours_are_used(db_url):
         cal = engine_context().calendar
         assert (cal.timezone, cal.office_start.isoformat(), cal.office_end.isoformat()) == (
             "Asia/Makassar", "08:00:00", "15:30:00")
-        friday = datetime(2026, 3, 13, 7, 0, tzinfo=timezone.utc)  # 15:00 WITA
+        friday = datetime(2026, 3, 13, 7, 0, tzinfo=UTC)  # 15:00 WITA
         assert cal.add_working_days(friday, 1).isoformat() == "2026-03-16T15:30:00+08:00"
         db.session.remove()
         db.engine.dispose()

@@ -15,12 +15,12 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from engine import runtime
 from engine.calendar import OfficeCalendar
@@ -172,7 +172,7 @@ def assert_instance_consistent(session, ctx, instance: ProcessInstance) -> None:
 
 
 def test_kill_9_of_app_server_and_timer_worker_under_load(pg_url, tmp_path):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ctx = EngineContext(clock=FixedClock(now - timedelta(hours=3)), calendar=OfficeCalendar())
     prepare_pg(pg_url, ctx)
     sa_engine = make_engine(pg_url)
@@ -215,7 +215,7 @@ def _crash_and_check(pg_url, tmp_path, ctx, factory) -> None:
                  120, "load after the restart")
         load.stop()
         wait_for(lambda: fired() >= TIMERS, 120, "every due timer fired")
-        all_fired_at = datetime.now(timezone.utc)
+        all_fired_at = datetime.now(UTC)
     finally:
         if load is not None:
             load.stop()

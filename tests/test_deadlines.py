@@ -4,7 +4,7 @@ to processes through ``deadline_after``, unknown names refused at deploy naming 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -93,7 +93,7 @@ def test_a_process_waits_for_a_named_lapor_deadline(session, ctx, clock):
     deploy.deploy_process(session, ctx, bf.timer_process(expression, "timeDate"), TINY_FORMS, actor=SYSTEM_INIT)
     instance = runtime.start_instance(session, ctx, "tiny", {}, actor=SYSTEM_INIT)  # Fri 13 Mar 2026 09:00 WIB
     due = session.scalars(select(Timer.due_at).where(Timer.instance_id == instance.id)).one()
-    assert due == datetime(2026, 3, 25, 9, 0, tzinfo=timezone.utc)  # Mon 16, Tue 17, Wed 25 → 16:00 WIB
+    assert due == datetime(2026, 3, 25, 9, 0, tzinfo=UTC)  # Mon 16, Tue 17, Wed 25 → 16:00 WIB
 
 
 def test_the_editor_describes_office_time_and_named_deadlines_in_words():

@@ -12,8 +12,8 @@ from engine.deploy import deploy_process
 from engine.editor_models import InstanceMigration
 from engine.migration import MigrationRefused, dry_run, migrate_instance, migrate_instances, revert_migration
 from engine.models import AuditEvent, HumanTask, ProcessInstance, Timer
-from tests.engine_helpers import MUBA_INTAKE, ready_task, step
 from tests.editor_fixtures import muba_variant
+from tests.engine_helpers import MUBA_INTAKE, ready_task, step
 
 OWNER = Actor("pemilik", frozenset({"process_owner"}))
 VERIFIED = {"nomor_buku_pengaduan": "12/2026", "lengkap": True}

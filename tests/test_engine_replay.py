@@ -3,7 +3,7 @@ input is found at its step; nothing is written."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -88,7 +88,7 @@ def test_sanggau_timer_firing_reproduces(deployed, session_factory, ctx, clock, 
               "reporter": {"name": "Siti", "address": "Jl. Sudirman 5", "email": "siti@example.id"},
               "description": "Antrean peminjaman lambat.", "received_at": "2026-03-13T08:30:00+07:00"}
     sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", intake)
-    clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=UTC))
     deployed.rollback()  # the sweep writes through its own sessions
     assert sweep_due_timers(session_factory, ctx, actor=SYSTEM_TIMER).fired == 1
     result = replay_instance(deployed, ctx, sub.instance.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import func, select
 
@@ -133,18 +135,18 @@ def test_sanggau_incomplete_loop(deployed, ctx, roles):
 
 
 def test_sanggau_deadline_timer_fires_only_after_seven_working_days(deployed, session_factory, ctx, clock, roles):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from engine.timers import sweep_due_timers
 
     sub = runtime.submit_complaint(deployed, ctx, "sanggau_pengaduan", SANGGAU_INTAKE)
     row = ready_task(deployed, sub.instance.id, "catat_buku_pengaduan")
     # received Fri 13 Mar 2026; Idul Fitri 1447 H and cuti bersama 18–24 Mar → Tue 31 Mar 16:00 WIB
-    assert row.sla_due_at == datetime(2026, 3, 31, 9, 0, tzinfo=timezone.utc)
+    assert row.sla_due_at == datetime(2026, 3, 31, 9, 0, tzinfo=UTC)
     deployed.rollback()  # end the read transaction: the sweep writes through its own sessions
-    clock.set(datetime(2026, 3, 31, 8, 59, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 31, 8, 59, tzinfo=UTC))
     assert sweep_due_timers(session_factory, ctx).fired == 0
-    clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 31, 9, 1, tzinfo=UTC))
     assert sweep_due_timers(session_factory, ctx).fired == 1
     escalation = deployed.scalars(select(HumanTask).where(HumanTask.is_escalation.is_(True))).one()
     assert escalation.role == "kepala_dinas" and escalation.bpmn_id == "eskalasi_tenggat_7_hari"

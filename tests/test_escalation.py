@@ -3,19 +3,20 @@ cuti bersama, overrides), the timer sweep, inbox rows and audit events."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from engine import calendar_admin, inbox, runtime
 from engine.calendar import OfficeCalendar
-from engine.context import EngineContext
 from engine.channels_models import OutboxMessage
+from engine.context import EngineContext
 from engine.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from engine.repository import calendar_overrides
 from engine.timers import sweep_due_timers
 from tests.conftest import actor
 from tests.engine_helpers import MUBA_INTAKE, ready_task, step
+
 SANGGAU_INTAKE = {
     "channel": "telepon",
     "reporter": {"name": "Yohanes Lim", "address": "Jl. Kartini 3, Sanggau", "phone": "081345678901"},
@@ -26,7 +27,7 @@ SANGGAU_INTAKE = {
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def _escalations(session, instance_id):

@@ -4,7 +4,7 @@ complaint handling of the Pusat Pembinaan Pustakawan and the Layanan Sertifikasi
 from __future__ import annotations
 
 import json
-from datetime import date, timezone
+from datetime import UTC, date
 
 import pytest
 from sqlalchemy import select
@@ -158,7 +158,7 @@ def test_perpusnas_follow_up_late_after_5_working_days_escalates_to_the_coordina
     step(deployed, ctx, iid, "terima_pengaduan", roles["petugas"], RECEIVED)
     [timer] = deployed.scalars(select(Timer).where(Timer.instance_id == iid, Timer.state == "waiting")).all()
     due = ctx.calendar.add_working_days(START, 5)  # received now; Nyepi and Idul Fitri 2026 are skipped
-    assert timer.due_at.replace(tzinfo=timezone.utc) == due.astimezone(timezone.utc)
+    assert timer.due_at.replace(tzinfo=UTC) == due.astimezone(UTC)
     assert due.date() > date(2026, 3, 20)
     clock.set(due)
     assert fire_instance_timers(deployed, ctx, iid) is None  # not before the deadline
@@ -209,13 +209,13 @@ def test_perpusnas_follow_up_deadline_is_the_configured_rule(session, ctx, roles
         step(session, ctx, sub.instance.id, "terima_pengaduan", roles["petugas"], RECEIVED)
         timer = session.scalars(select(Timer).where(Timer.instance_id == sub.instance.id,
                                                     Timer.bpmn_id == "tenggat_tindak_lanjut")).one()
-        return timer.due_at.replace(tzinfo=timezone.utc)
+        return timer.due_at.replace(tzinfo=UTC)
 
-    assert follow_up_due(1) == ctx.calendar.add_working_days(START, 5).astimezone(timezone.utc)  # written in
+    assert follow_up_due(1) == ctx.calendar.add_working_days(START, 5).astimezone(UTC)  # written in
     assert deploy_directory(session, ctx, PROCESSES, out=lambda *_: None) == 0
     version = runtime.latest_version(session, "perpusnas_pengaduan")
     assert version.version == 2 and version.sop_number == "Perka Perpustakaan Nasional RI No. 5 Tahun 2016"
-    assert follow_up_due(2) == ctx.calendar.add_working_days(START, 8).astimezone(timezone.utc)
+    assert follow_up_due(2) == ctx.calendar.add_working_days(START, 8).astimezone(UTC)
 
 
 # -- Layanan Sertifikasi Profesi Pustakawan -------------------------------------------------------------

@@ -6,7 +6,7 @@ Plain SpiffWorkflow in memory: no engine import, no database. The engine supplie
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import isodate
@@ -67,7 +67,7 @@ def now():
     """Stand-in for the engine's ``now()``: the time SpiffWorkflow's timers see (frozen by the clock fixture)."""
     from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
 
-    return timer_module.datetime.now(timezone.utc).isoformat()
+    return timer_module.datetime.now(UTC).isoformat()
 
 
 def script_engine():
@@ -139,7 +139,7 @@ def tasks_of(run, bpmn_id, state):
 
 
 def iso_now(delta_days=0):
-    return (datetime.now(timezone.utc) + timedelta(days=delta_days)).isoformat()
+    return (datetime.now(UTC) + timedelta(days=delta_days)).isoformat()
 
 
 def intake(received_at=None, **overrides):
@@ -475,7 +475,7 @@ class _Clock:
             def now(cls, tz=None):
                 return clock.now.astimezone(tz) if tz else clock.now
 
-        self.now = datetime(2025, 12, 31, 8, 0, tzinfo=timezone.utc)
+        self.now = datetime(2025, 12, 31, 8, 0, tzinfo=UTC)
         monkeypatch.setattr(timer_module, "datetime", FrozenDatetime)
 
     def set(self, iso):

@@ -7,7 +7,7 @@ import io
 import json
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -175,7 +175,7 @@ def test_every_number_of_the_recap_matches_an_independent_count(month):
     sla = {c.tracking_code: _expected_sla(c, CUTOFF, ctx, standards) for c in april}
 
     assert report["scope"]["period"]["key"] == "2026-04"
-    assert report["scope"]["cutoff"] == CUTOFF.astimezone(timezone.utc).isoformat()
+    assert report["scope"]["cutoff"] == CUTOFF.astimezone(UTC).isoformat()
     totals = report["totals"]
     assert totals["received"] == len(april)
     for name, count in Counter(status.values()).items():

@@ -4,7 +4,7 @@ the kasi completes it, on-demand runs for a chosen period are idempotent, replay
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +15,7 @@ from engine.errors import InvalidData, NotYourRole
 from engine.models import HumanTask, Timer
 from engine.periodic import first_after, occurrence, parse_cycle
 from engine.recap_models import RecapRun, RecapSnapshot
-from engine.recap_runs import (canonical_sha256, snapshot_for_task, snapshot_report, start_recap,
-                               verify_snapshot)
+from engine.recap_runs import canonical_sha256, snapshot_for_task, snapshot_report, start_recap, verify_snapshot
 from engine.replay import replay_instance
 from engine.timers import sweep_due_timers
 from tests.conftest import actor
@@ -59,7 +58,7 @@ def test_cycle_occurrences_follow_the_calendar():
     assert cycles == -1 and anchor == datetime(2026, 1, 31, 8, tzinfo=anchor.tzinfo)
     assert [occurrence(anchor, duration, k).date().isoformat() for k in range(4)] == [
         "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
-    _, upcoming = first_after(anchor, duration, datetime(2026, 3, 31, 1, 0, 1, tzinfo=timezone.utc))
+    _, upcoming = first_after(anchor, duration, datetime(2026, 3, 31, 1, 0, 1, tzinfo=UTC))
     assert upcoming.date().isoformat() == "2026-04-30"
     assert parse_cycle("start_time") is None  # not a literal: left to SpiffWorkflow
 
@@ -67,7 +66,7 @@ def test_cycle_occurrences_follow_the_calendar():
 def test_a_new_periodic_instance_waits_for_the_next_period_instead_of_catching_up(deployed, ctx, clock):
     instance = runtime.start_instance(deployed, ctx, "muba_rekap_bulanan", {}, actor=SYSTEM_INIT)
     assert _ready(deployed, instance.id, "susun_rekap") == []  # anchor 1 Jan 2026, started 13 Mar: no burst
-    assert _timer_due(deployed, instance.id) == wib(4, 1, 8).astimezone(timezone.utc)
+    assert _timer_due(deployed, instance.id) == wib(4, 1, 8).astimezone(UTC)
 
 
 def test_each_period_gets_one_run_with_its_recap_even_after_an_outage(deployed, session_factory, ctx, clock):
@@ -86,14 +85,14 @@ def test_each_period_gets_one_run_with_its_recap_even_after_an_outage(deployed, 
     assert {r["key"] for r in snapshot.data["by_channel"]} == {"whatsapp", "email"}
     _sweep(deployed, session_factory, ctx, clock, wib(4, 1, 10))
     assert len(_runs(deployed)) == 1 and len(_ready(deployed, instance.id, "susun_rekap")) == 1
-    assert _timer_due(deployed, instance.id) == wib(5, 1, 8).astimezone(timezone.utc)  # calendar month, no drift
+    assert _timer_due(deployed, instance.id) == wib(5, 1, 8).astimezone(UTC)  # calendar month, no drift
     # the server is down from May to mid-August: April … July each get exactly one run, then it waits
     _sweep(deployed, session_factory, ctx, clock, wib(8, 15, 9))
     assert [r.period_key for r in _runs(deployed)] == ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07"]
     assert len(_ready(deployed, instance.id, "susun_rekap")) == 5
     _sweep(deployed, session_factory, ctx, clock, wib(8, 16, 9))
     assert len(_runs(deployed)) == 5 and len(_ready(deployed, instance.id, "susun_rekap")) == 5
-    assert _timer_due(deployed, instance.id) == wib(9, 1, 8).astimezone(timezone.utc)
+    assert _timer_due(deployed, instance.id) == wib(9, 1, 8).astimezone(UTC)
 
 
 def test_the_kasi_annotates_and_freezes_the_recap_the_kabid_and_kadis_receive(deployed, session_factory, ctx,
@@ -155,8 +154,8 @@ def test_on_demand_runs_are_idempotent_per_period(deployed, ctx, clock):
 
 def test_the_semester_report_runs_for_the_semester_just_ended(deployed, session_factory, ctx, clock):
     instance = runtime.start_instance(deployed, ctx, "sanggau_laporan_semester", {}, actor=SYSTEM_INIT)
-    assert _timer_due(deployed, instance.id) == wib(7, 1, 8).astimezone(timezone.utc)
+    assert _timer_due(deployed, instance.id) == wib(7, 1, 8).astimezone(UTC)
     _sweep(deployed, session_factory, ctx, clock, wib(7, 1, 9))
     [run] = _runs(deployed, "sanggau_laporan_semester")
     assert run.period_key == "2026-S1"
-    assert _timer_due(deployed, instance.id) == datetime(2027, 1, 1, 8, tzinfo=WIB).astimezone(timezone.utc)
+    assert _timer_due(deployed, instance.id) == datetime(2027, 1, 1, 8, tzinfo=WIB).astimezone(UTC)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import JSON, Date, DateTime, MetaData, func, insert, inspect, select, text
+from sqlalchemy import MetaData, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from engine import runtime
@@ -78,7 +78,7 @@ def upgrade_to(sa_engine, revision: str, migrations: Path | None = None) -> None
 def _decode(value, column):
     if isinstance(value, dict) and "$datetime" in value:
         at = datetime.fromisoformat(value["$datetime"])
-        return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at
     if isinstance(value, dict) and "$date" in value:
         return date.fromisoformat(value["$date"])
     return value
@@ -100,7 +100,7 @@ def load_fixture(sa_engine, revision: str) -> dict:
                 for key, value in row.items():
                     value = _decode(value, table.c[key])
                     if isinstance(value, datetime) and sa_engine.dialect.name == "sqlite":
-                        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+                        value = value.astimezone(UTC).replace(tzinfo=None)
                     row[key] = value
             connection.execute(insert(table), rows)
         if sa_engine.dialect.name == "postgresql":  # as pg_restore does: sequences continue after the rows
@@ -114,7 +114,7 @@ def load_fixture(sa_engine, revision: str) -> dict:
 
 def _plain(value):
     if isinstance(value, datetime):
-        value = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         return {"$datetime": value.replace(tzinfo=None).isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
@@ -240,7 +240,7 @@ def test_alur_init_on_a_baseline_database_keeps_every_row(url, sa_engine_of, tmp
     assert audit_is_append_only(sa_engine)
     # the data still works with this code: the chain verifies, instances load, steps complete, timers fire
     factory = make_session_factory(sa_engine)
-    clock.set(datetime(2026, 3, 13, 5, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 13, 5, 0, tzinfo=UTC))
     with factory() as session:
         assert verify_chain(session).ok
         for instance in session.scalars(select(ProcessInstance)):

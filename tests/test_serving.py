@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from http.cookiejar import CookieJar
 import re
 import time
-import urllib.parse
 import urllib.error
+import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 
 from tasks_ui.serving import gunicorn_options
 from tests.scale_fixtures import Server, alur_env, http, run_alur

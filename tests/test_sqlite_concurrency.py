@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from engine import runtime
 from engine.clock import FixedClock
 from engine.context import EngineContext
-from engine.models import AuditEvent, Timer
-from engine.timers import SweepResult, sweep_due_timers
 from engine.db import make_engine, make_session_factory
 from engine.errors import ConcurrentUpdate
+from engine.models import AuditEvent, Timer
+from engine.timers import SweepResult, sweep_due_timers
 from tests.conftest import actor
 from tests.engine_helpers import ready_task
 from tests.scale_fixtures import varied_intake

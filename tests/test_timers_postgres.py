@@ -12,7 +12,13 @@ from engine.audit import verify_chain
 from engine.db import create_schema, make_engine, make_session_factory
 from engine.models import AuditEvent, ProcessInstance, Timer
 from engine.timers import sweep_due_timers
-from tests.timer_fixtures import clone_instances, count_events, deploy_timer_process, start_timer_instances, timer_states
+from tests.timer_fixtures import (
+    clone_instances,
+    count_events,
+    deploy_timer_process,
+    start_timer_instances,
+    timer_states,
+)
 
 pytestmark = pytest.mark.postgres
 

@@ -21,8 +21,13 @@ from ..forms_render import choices
 from ..i18n import current_language, t
 from ..inbox.timing import local_time_text
 from ..wiring import engine_context
-from . import COMPLAINT_READERS, attachment_root, max_attachment_bytes, reading_purpose
-from . import texts  # noqa: F401 - registers the UI strings
+from . import (
+    COMPLAINT_READERS,
+    attachment_root,
+    max_attachment_bytes,
+    reading_purpose,
+    texts,  # noqa: F401 - registers the UI strings
+)
 
 bp = Blueprint("intake", __name__, url_prefix="/petugas")
 PETUGAS = ("petugas",)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from engine import duplicates, email_import, lapor, notifications
+from engine.channels import complaint_processes, recorded_data
 from engine.errors import InvalidInput
 from engine.imports import ParsedItem, import_items
 from engine.models import ProcessInstance
@@ -18,7 +19,6 @@ from ..inbox.timing import local_time_text
 from ..wiring import engine_context
 from . import attachment_root, max_attachment_bytes, smtp_config
 from .blueprint import PETUGAS
-from engine.channels import complaint_processes, recorded_data
 
 bp = Blueprint("desk", __name__, url_prefix="/petugas")
 #: An import file larger than this is refused (``ALUR_MAX_IMPORT_BYTES`` via MAX_CONTENT_LENGTH also applies).
