@@ -268,8 +268,9 @@ def completion_run(label: str, url: str, instance: Path) -> None:
         threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
         # CPU the server side spends (gunicorn workers + their database backends): what 2 idle cores could
         # carry, whatever else runs on this machine meanwhile
+        on_pg = url.startswith("postgresql")
         app_pids = server.worker_pids()
-        db_pids = postgres_backend_pids(url) if url.startswith("postgresql") else []
+        db_pids = postgres_backend_pids(url) if on_pg else []
         app_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
         started = time.perf_counter()
         for t in threads:
@@ -277,8 +278,8 @@ def completion_run(label: str, url: str, instance: Path) -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        db_pids += [pid for pid in (postgres_backend_pids(url) if db_pids or url.startswith("postgresql") else [])
-                    if pid not in db_pids]
+        # backends the workers connected during the run count whole (they did not exist before)
+        db_pids += [pid for pid in (postgres_backend_pids(url) if on_pg else []) if pid not in db_pids]
         app_cpu, db_cpu = cpu_seconds(app_pids) - app_before, cpu_seconds(db_pids) - db_before
     finally:
         server.stop()
@@ -294,10 +295,10 @@ def completion_run(label: str, url: str, instance: Path) -> None:
         ok=(p95 <= 50) if pg else None)
     done = max(1, len(latencies))
     cpu_ms = (app_cpu + db_cpu) / done * 1000
+    split = f"app workers {app_cpu / done * 1000:.1f} ms" + (f" + PostgreSQL {db_cpu / done * 1000:.1f} ms" if pg else "")
     row(BENCH, f"HTTP complete CPU per completion ({label})", cpu_ms, "ms",
-        note=f"app workers {app_cpu / done * 1000:.1f} ms" + (f" + PostgreSQL {db_cpu / done * 1000:.1f} ms" if pg else "")
-             + f"; {os.cpu_count()} idle cores would carry {os.cpu_count() * 1000 / cpu_ms:.0f}/s "
-               f"(load average {os.getloadavg()[0]:.1f} during the run)")
+        note=f"{split}; {os.cpu_count()} idle cores would carry {os.cpu_count() * 1000 / cpu_ms:.0f}/s "
+             f"(load average {os.getloadavg()[0]:.1f} during the run)")
     http_op = percentile(http_times, 0.5) * 1000
     engine_op = percentile(engine_times, 0.5) * 1000
     row(BENCH, f"http_op / engine_op ({label})", http_op / engine_op, "x",

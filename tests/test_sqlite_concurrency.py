@@ -26,6 +26,17 @@ CLIENTS = 8
 ROUNDS = 3
 
 
+def _verify(session, ctx, task_id: int, official: int, round_: int) -> str:
+    """Official ``official`` completes the verification step ``task_id``: "ok", or "refused" (a 409)."""
+    try:
+        runtime.complete_task(session, ctx, task_id,
+                              {"lengkap": True, "nomor_buku_pengaduan": f"BP-{official}-{round_}"},
+                              actor=actor("petugas", f"petugas{official}"))
+        return "ok"
+    except ConcurrentUpdate:
+        return "refused"
+
+
 def test_concurrent_completions_of_different_complaints_all_succeed(deployed, ctx, db_url):
     task_ids = []
     for n in range(CLIENTS * ROUNDS):
@@ -42,13 +53,7 @@ def test_concurrent_completions_of_different_complaints_all_succeed(deployed, ct
             with factory() as session:
                 # an inbox read first, as a request does before it completes the step
                 runtime.get_task_row(session, task_ids[r * CLIENTS + i])
-                try:
-                    runtime.complete_task(session, ctx, task_ids[r * CLIENTS + i],
-                                          {"lengkap": True, "nomor_buku_pengaduan": f"BP-{i}-{r}"},
-                                          actor=actor("petugas", f"petugas{i}"))
-                    outcomes.append("ok")
-                except ConcurrentUpdate:
-                    outcomes.append("refused")
+                outcomes.append(_verify(session, ctx, task_ids[r * CLIENTS + i], i, r))
 
     threads = [threading.Thread(target=official, args=(i,)) for i in range(CLIENTS)]
     for thread in threads:
@@ -82,13 +87,7 @@ def test_timer_workers_and_officials_share_one_sqlite_file_without_lock_errors(d
         start.wait()
         for r in range(ROUNDS):
             with factory() as session:
-                try:
-                    runtime.complete_task(session, ctx, task_ids[r * CLIENTS + i],
-                                          {"lengkap": True, "nomor_buku_pengaduan": f"BP-{i}-{r}"},
-                                          actor=actor("petugas", f"petugas{i}"))
-                    outcomes.append("ok")
-                except ConcurrentUpdate:
-                    outcomes.append("refused")
+                outcomes.append(_verify(session, ctx, task_ids[r * CLIENTS + i], i, r))
 
     officials_done = threading.Event()
 
