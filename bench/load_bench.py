@@ -295,7 +295,9 @@ def completion_run(label: str, url: str, instance: Path) -> None:
         ok=(p95 <= 50) if pg else None)
     done = max(1, len(latencies))
     cpu_ms = (app_cpu + db_cpu) / done * 1000
-    split = f"app workers {app_cpu / done * 1000:.1f} ms" + (f" + PostgreSQL {db_cpu / done * 1000:.1f} ms" if pg else "")
+    split = f"app workers {app_cpu / done * 1000:.1f} ms"
+    if pg:
+        split += f" + PostgreSQL {db_cpu / done * 1000:.1f} ms"
     row(BENCH, f"HTTP complete CPU per completion ({label})", cpu_ms, "ms",
         note=f"{split}; {os.cpu_count()} idle cores would carry {os.cpu_count() * 1000 / cpu_ms:.0f}/s "
              f"(load average {os.getloadavg()[0]:.1f} during the run)")
