@@ -83,6 +83,33 @@ def test_page_equals_the_engine_recap(app, client, login, seeded_reports):
         assert f"{row['count']}</text>" in html  # the bar's value is written beside it
 
 
+def test_the_list_is_paged_on_screen_and_whole_in_print(client, login, seeded_reports, monkeypatch):
+    from tasks_ui.reports import recap_page
+
+    login("kabid")
+    everything = re.findall(r'<tr data-code="([^"]+)"', client.get("/rekap?kind=month&month=2026-03").get_data(
+        as_text=True))
+    assert len(everything) == 4  # one page of 100 holds them: no range line, no pager
+    monkeypatch.setattr(recap_page, "LIST_PAGE_SIZE", 3)
+    first = client.get("/rekap?kind=month&month=2026-03").get_data(as_text=True)
+    assert re.findall(r'<tr data-code="([^"]+)"', first) == everything[:3]
+    assert "Menampilkan 1–3 dari 4. Daftar lengkap ada di unduhan CSV, XLSX dan PDF." in first
+    assert "Halaman 1 dari 2" in first and 'rel="prev"' not in first
+    following = re.search(r'<a class="button small secondary" rel="next" href="([^"]+)"', first).group(1)
+    assert "month=2026-03" in following and "hal=2" in following
+    second = client.get(following.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.findall(r'<tr data-code="([^"]+)"', second) == everything[3:]
+    assert "Menampilkan 4–4 dari 4." in second and 'rel="next"' not in second
+    assert _tile(second, "received") == "4"  # the figures count every complaint, whatever the page
+    for odd in ("99", "0", "dua"):  # past the end: the last page; not a number: the first
+        page = client.get(f"/rekap?kind=month&month=2026-03&hal={odd}")
+        assert page.status_code == 200
+        shown = re.findall(r'<tr data-code="([^"]+)"', page.get_data(as_text=True))
+        assert shown == (everything[3:] if odd == "99" else everything[:3])
+    printed = client.get("/rekap/cetak?kind=month&month=2026-03&hal=2").get_data(as_text=True)
+    assert re.findall(r'<tr data-code="([^"]+)"', printed) == everything and 'class="pager"' not in printed
+
+
 def test_empty_period_is_an_empty_report_not_an_error(client, login, seeded_reports):
     login("kasi")
     response = client.get("/rekap?kind=semester&year=2025&half=1")

@@ -275,6 +275,27 @@ def change_text(change: float | None, ratio: bool = False) -> str:
     return f"{sign}{text}" + (f" {t('recap_points')}" if ratio else "")
 
 
+#: List entries shown per screen page; a printout lists up to PRINT_LIST_LIMIT (the exports hold every one).
+LIST_PAGE_SIZE = 100
+PRINT_LIST_LIMIT = 2000
+
+
+def list_page(complaints: list[dict], printable: bool) -> dict:
+    """The part of the recap's complaint list this page shows (``?hal=N`` on screen, 1-based; a page past
+    the end shows the last one), so a year of a province's complaints is not one page of 100,000 rows."""
+    total = len(complaints)
+    size = PRINT_LIST_LIMIT if printable else LIST_PAGE_SIZE
+    pages = max(1, -(-total // size))
+    try:
+        page = 1 if printable else min(max(int(request.args.get("hal", "1")), 1), pages)
+    except ValueError:
+        page = 1
+    first = (page - 1) * size
+    rows = complaints[first:first + size]
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "first": first + 1 if rows else 0,
+            "last": first + len(rows), "partial": len(rows) < total}
+
+
 def _render(
     report: dict | None,
     form: dict,
@@ -298,15 +319,18 @@ def _render(
         "may_start": "kasi" in current_user.roles,
         **page_helpers(ctx),
     }
-    args = {k: v for k, v in request.args.items() if k != "cetak"}
+    args = {k: v for k, v in request.args.items() if k not in ("cetak", "hal")}
     if snapshot is not None:
         context["print_url"] = url_for("reports.snapshot", snapshot_id=snapshot.id, cetak="1")
         context["back_url"] = url_for("reports.snapshot", snapshot_id=snapshot.id)
+        context["list_url"] = lambda page: url_for("reports.snapshot", snapshot_id=snapshot.id, hal=page)
     else:
         context["print_url"] = url_for("reports.recap_print", **args)
         context["back_url"] = url_for("reports.recap", **args)
+        context["list_url"] = lambda page: url_for("reports.recap", **args, hal=page)
     if report is not None:
         context["charts"] = charts(report)
+        context["listing"] = list_page(report["complaints"], printable)
         context["downloads"] = (
             _download_links(report)
             if snapshot is None

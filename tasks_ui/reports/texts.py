@@ -209,6 +209,12 @@ TEXTS = {
     "recap_officials": ("Per petugas", "Per official"),
     "recap_official": ("Petugas", "Official"),
     "recap_list": ("Daftar pengaduan", "Complaints"),
+    "recap_list_range": (
+        "Menampilkan {first}–{last} dari {total}. Daftar lengkap ada di unduhan CSV, XLSX dan PDF.",
+        "Showing {first}–{last} of {total}. The full list is in the CSV, XLSX and PDF downloads.",
+    ),
+    "recap_list_page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
+    "recap_list_pages": ("Halaman daftar pengaduan", "Complaint list pages"),
     "recap_dates": ("Diterima", "Received"),
     "recap_done_at": ("selesai {at}", "finished {at}"),
     "recap_status": ("Status", "Status"),
