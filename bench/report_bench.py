@@ -14,6 +14,8 @@ of a few runs in the same process (wall and CPU time; the machine is shared, the
   with its ratios to both floors;
 - ``recap_month``: one month (about N/12 complaints) with the whole year in the database;
 - ``dashboard``: the leaders' dashboard on 20 December (this month's deadline figures are the recap's);
+- ``recap_page_year``: the recap page of the whole year as a kabid opens it (test client: the whole Flask
+  stack, template and charts; the list shows its first page);
 - ``backfill_0004``: deriving the facts of every complaint from its rows (information: a one-time upgrade);
 - ``export_xlsx_month``: building the XLSX of that month's recap (information).
 
@@ -57,6 +59,7 @@ MUBA_STEPS = [("verifikasi_formulir", "petugas", 600.0), ("periksa_laporan", "ka
 SANGGAU_STEPS = [("catat_buku_pengaduan", "petugas", None), ("distribusikan_aduan", "kasi", None),
                  ("tanggapi_kelengkapan", "kabid", None), ("koordinasi_tim", "kasi", None),
                  ("susun_jawaban", "kabid", None), ("sampaikan_jawaban", "kasi", None)]
+PAGE_USER, PAGE_PASSWORD = "kabid_bench", "bench-kabid-password"
 OFFICIALS = {"petugas": ["petugas1", "petugas2", "petugas3"], "kasi": ["kasi1"], "kabid": ["kabid1", "kabid2"]}
 
 
@@ -65,7 +68,24 @@ def _deploy(session, ctx) -> dict[str, int]:
     forms = {p.name: p.read_text(encoding="utf-8") for p in sorted((PROCESSES / "forms").glob("*.json"))}
     for name in ("muba_pengaduan.bpmn", "sanggau_pengaduan.bpmn"):
         deploy.deploy_process(session, ctx, (PROCESSES / name).read_bytes(), forms, actor=SYSTEM_INIT, filename=name)
+    users.create_user(session, ctx, PAGE_USER, PAGE_PASSWORD, ["kabid"], actor=SYSTEM_INIT)
     return {key: latest_version(session, key).id for key in ("muba_pengaduan", "sanggau_pengaduan")}
+
+
+def _page_client(url: str, clock: FixedClock):
+    """A test client of the app over the bench database, logged in as the kabid (the whole Flask stack)."""
+    import re
+
+    sys.path.insert(0, str(ROOT))
+    from tasks_ui import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ALUR_CLOCK": clock,
+                      "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    login = client.post("/login", data={"username": PAGE_USER, "password": PAGE_PASSWORD, "csrf_token": csrf})
+    assert login.status_code == 302, login.status_code
+    return app, client
 
 
 def populate(sa_engine, versions: dict[str, int], count: int, seed: int = 11) -> int:
@@ -231,6 +251,22 @@ def main() -> None:
         row(BENCH, "dashboard", board_seconds, "s",
             note=f"20 Dec: {results['dashboard'].received_month:,} received this month; cpu {board_cpu:.2f} s; "
                  f"ratio to the month recap {board_seconds / month:.2f}")
+        app, client = _page_client(url, ctx.clock)
+        pages = {}
+
+        def year_page():
+            pages["year"] = client.get("/rekap?kind=range&from=2026-01-01&to=2026-12-31")
+            assert pages["year"].status_code == 200, pages["year"].status_code
+
+        page_seconds, page_cpu, samples = _median_seconds(year_page, runs)
+        row(BENCH, "recap_page_year", page_seconds, "s",
+            note=f"the recap page of the whole year through Flask (figures, 5 charts, first 100 of the list): "
+                 f"{len(pages['year'].data) / 1e6:.2f} MB; runs {[round(s, 2) for s in samples]}, "
+                 f"cpu {page_cpu:.2f} s; ratio to the recap {page_seconds / whole:.2f}")
+        with app.app_context():
+            from tasks_ui.extensions import db
+
+            db.engine.dispose()
         row(BENCH, "backfill_0004", backfill, "s",
             note=f"complaint facts derived from the rows of {count:,} complaints (migration 0004, once)")
         sys.path.insert(0, str(ROOT))
