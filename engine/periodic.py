@@ -33,11 +33,23 @@ from SpiffWorkflow.util.task import TaskState
 ON_DEMAND_KEY = "recap_period"
 
 
+def _is_cycle_start(task_spec) -> bool:
+    return (isinstance(getattr(task_spec, "event_definition", None), CycleTimerEventDefinition)
+            and type(task_spec).__name__ == "StartEvent")
+
+
+def _has_cycle_start(workflow) -> bool:
+    """Whether the workflow's specs (its process and subprocesses) have any cycle start event at all: most
+    have none, and looking at the specs is far cheaper than walking the task tree on every engine step."""
+    specs = [workflow.spec, *(getattr(workflow, "subprocess_specs", None) or {}).values()]
+    return any(_is_cycle_start(task_spec) for spec in specs for task_spec in spec.task_specs.values())
+
+
 def _cycle_starts(workflow) -> list:
     """Start events with a cycle timer that have not finished (a new workflow's are still FUTURE)."""
-    return [task for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)
-            if isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition)
-            and type(task.task_spec).__name__ == "StartEvent"]
+    if not _has_cycle_start(workflow):
+        return []
+    return [task for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK) if _is_cycle_start(task.task_spec)]
 
 
 def parse_cycle(expression: str) -> tuple[int, datetime, dict] | None:
@@ -122,7 +134,8 @@ def align_cycle_starts(workflow, before: dict[str, tuple] | None = None) -> dict
             previous_next, previous_cycles = before[guid]
             fired = previous_cycles - value["cycles"] if previous_cycles != 0 else 0
             if fired > 0:
-                index, _ = first_after(anchor, duration, datetime.fromisoformat(previous_next) - timedelta(microseconds=1))
+                just_before = datetime.fromisoformat(previous_next) - timedelta(microseconds=1)
+                index, _ = first_after(anchor, duration, just_before)
                 value["next"] = occurrence(anchor, duration, index + fired).isoformat()
         seen[guid] = (value["next"], value["cycles"])
     return seen

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
@@ -158,13 +159,16 @@ def _summary_values(instance: Any) -> dict:
 # -- the runtime hook -----------------------------------------------------------------------------------
 
 def record_complaint_facts(session: Session, ctx: EngineContext, instance: ProcessInstance,
-                           events: PendingEvents | None = None) -> None:
+                           events: PendingEvents | None = None, steps: StepRows | None = None) -> None:
     """Runtime hook (end of every save, same transaction): the complaint's summary row, its state history
-    and the office time of an official step just completed. Not a complaint (no tracking code): nothing."""
+    and the office time of an official step just completed. Not a complaint (no tracking code): nothing.
+
+    ``steps``: the instance's rows as the save already read them (:func:`load_step_rows`, plus the rows it
+    added); read here when not given."""
     if instance.tracking_code is None:
         return
     now = ctx.clock.now()
-    rows, summary = _rows_and_summary(session, ctx, instance.id)
+    rows, summary = _rows_and_summary(session, ctx, steps or load_step_rows(session, instance.id))
     state, finished_at = complaint_state(rows, instance.completed_at)
     values = {**_summary_values(instance), **deadline_facts(rows)}
     if summary is None:
@@ -190,21 +194,43 @@ _ROWS_AND_SUMMARY = (select(HumanTask, StepTime.task_id, ComplaintSummary)
                      .where(HumanTask.instance_id == bindparam("instance_id")))
 
 
-def _rows_and_summary(session: Session, ctx: EngineContext,
-                      instance_id: int) -> tuple[list[HumanTask], ComplaintSummary | None]:
-    """The instance's step rows and summary (one query, plus what this operation added and has not
-    flushed); a completed official step without its ``step_time`` row gets one."""
+@dataclass
+class StepRows:
+    """An instance's step rows with which of them have a ``step_time`` row, and its summary (if any)."""
+
+    instance_id: int
+    rows: list[HumanTask]
+    timed: set[int] = field(default_factory=set)
+    summary: ComplaintSummary | None = None
+
+    def add(self, row: HumanTask) -> None:
+        """A row the operation added (not read from the database)."""
+        self.rows.append(row)
+
+
+def load_step_rows(session: Session, instance_id: int) -> StepRows:
+    """Every step row of the instance, which have their step time, and its summary: one query. The rows
+    are the session's objects (changed in memory and not yet flushed: the operation flushes at its end)."""
     with session.no_autoflush:  # the operation's changes are flushed once, at commit
         found = session.execute(_ROWS_AND_SUMMARY, {"instance_id": instance_id}).all()
-    rows = [row for row, _, _ in found]
-    timed = {task_id for _, task_id, _ in found if task_id is not None}
-    summary = next((s for _, _, s in found if s is not None), None)
+    return StepRows(instance_id, [row for row, _, _ in found],
+                    {task_id for _, task_id, _ in found if task_id is not None},
+                    next((s for _, _, s in found if s is not None), None))
+
+
+def _rows_and_summary(session: Session, ctx: EngineContext,
+                      steps: StepRows) -> tuple[list[HumanTask], ComplaintSummary | None]:
+    """The instance's step rows and summary (plus what this operation added and has not flushed); a
+    completed official step without its ``step_time`` row gets one."""
+    rows, timed, summary = list(steps.rows), set(steps.timed), steps.summary
+    known = {id(row) for row in rows}
     for added in session.new:
-        if isinstance(added, HumanTask) and added.instance_id == instance_id:
-            rows.append(added)
+        if isinstance(added, HumanTask) and added.instance_id == steps.instance_id:
+            if id(added) not in known:
+                rows.append(added)
         elif isinstance(added, StepTime):
             timed.add(added.task_id)
-        elif isinstance(added, ComplaintSummary) and added.instance_id == instance_id:
+        elif isinstance(added, ComplaintSummary) and added.instance_id == steps.instance_id:
             summary = added
     for row in rows:
         if _counts_as_step_time(row) and row.id is not None and row.id not in timed:

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,7 +44,7 @@ from .errors import (
 from .forms import validate_form
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .periodic import align_cycle_starts
-from .recap_facts import record_complaint_facts
+from .recap_facts import StepRows, load_step_rows, record_complaint_facts
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
 
@@ -188,20 +188,45 @@ def _user_task_info(version: ProcessVersion, bpmn_id: str) -> dict:
     return (version.summary or {}).get("user_tasks", {}).get(bpmn_id, {})
 
 
+def _tasks_of_note(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ready user tasks, waiting timer events) of the workflow by guid, in one walk of the task tree
+    (the same order as separate ``get_tasks`` calls: the walk does not depend on the states asked for)."""
+    ready, timers = {}, {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if task.state == TaskState.READY:
+            if task.task_spec.manual:
+                ready[str(task.id)] = task
+        elif isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+            timers[str(task.id)] = task
+    return ready, timers
+
+
+#: Built once (building a statement costs more than running it on SQLite).
+_WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("instance_id"), Timer.state == "waiting")
+
+
+@dataclass
+class _Synced:
+    """What :func:`_sync_rows` leaves for the rest of the save."""
+
+    created: list[HumanTask]
+    ready: dict[str, Any]
+    steps: StepRows
+
+
 def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
-               events: PendingEvents, actor: Actor) -> list[HumanTask]:
+               events: PendingEvents, actor: Actor) -> _Synced:
     """Bring the instance's task and timer rows in line with the workflow; return newly ready tasks."""
     now = ctx.clock.now()
-    timers = _waiting_timers(workflow)
+    ready, timers = _tasks_of_note(workflow)
     # no autoflush: the rows read here are compared with what this operation changed in memory, and
     # everything is flushed once at commit (one flush instead of one per query)
     with session.no_autoflush:
-        timer_rows = {row.task_guid: row for row in session.scalars(
-            select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting"))
-            if row.state == "waiting"}
-        rows = {row.task_guid: row for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))
-            if row.state == "ready"}
+        timer_rows = {row.task_guid: row for row in session.scalars(_WAITING_TIMERS, {"instance_id": instance.id})
+                      if row.state == "waiting"}
+    # every step row of the instance (the recap's facts read them too: one query for both)
+    steps = load_step_rows(session, instance.id)
+    rows = {row.task_guid: row for row in steps.rows if row.state == "ready"}
     for guid, row in timer_rows.items():
         if guid not in timers:
             task = workflow.get_task_from_id(UUID(guid)) if _has_task(workflow, guid) else None
@@ -230,7 +255,6 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                            next_due_at=due.isoformat())
             row.due_at = due
 
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     for guid, row in rows.items():
         if guid not in ready:
             # completed_at of a cancelled step: when it stopped waiting (the recap's state history reads it)
@@ -259,6 +283,7 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
         )
         session.add(row)
         created.append(row)
+        steps.add(row)
         events.add("TASK_ACTIVATED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                    bpmn_id=row.bpmn_id, role=row.role, name=row.name)
         if row.is_escalation:
@@ -266,7 +291,7 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                        bpmn_id=row.bpmn_id, role=row.role, name=row.name,
                        overdue_steps=sorted(t.task_spec.bpmn_id for t in ready.values()
                                             if not t.task_spec.bpmn_id.startswith("eskalasi")))
-    return created
+    return _Synced(created, ready, steps)
 
 
 def _has_task(workflow: BpmnWorkflow, guid: str) -> bool:
@@ -281,7 +306,8 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
     now = ctx.clock.now()
     if instance.id is None:
         session.flush()  # the instance needs its id for the rows below
-    created = _sync_rows(session, ctx, instance, workflow, events, actor)
+    synced = _sync_rows(session, ctx, instance, workflow, events, actor)
+    created = synced.created
     from .recap_runs import after_save, recap_config  # recap runs build on this module
 
     if instance.process_key in recap_config():
@@ -289,8 +315,7 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
     instance.state_json = spiff.dump_state(workflow)
     instance.serializer_version = spiff.SERIALIZER_VERSION
     instance.updated_at = now
-    ready_names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id
-                   for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+    ready_names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in synced.ready.values()
                    if not t.task_spec.bpmn_id.startswith("eskalasi")]
     if workflow.is_completed() and instance.status == "running":
         final = workflow.last_task.data if workflow.last_task else {}
@@ -309,7 +334,8 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         instance.stage = ", ".join(ready_names)
     elif workflow.waiting_events():
         instance.stage = "Menunggu waktu"
-    record_complaint_facts(session, ctx, instance, events)  # the recap's per-complaint facts, same transaction
+    # the recap's per-complaint facts, same transaction, over the step rows read above
+    record_complaint_facts(session, ctx, instance, events, synced.steps)
     append_events(session, events)
     return created
 
@@ -488,16 +514,19 @@ def get_task_row(session: Session, task_id: int) -> HumanTask:
     return row
 
 
+_TASK_AND_LOCKED_INSTANCE = (
+    select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("task_id")).with_for_update(of=ProcessInstance)
+    .execution_options(populate_existing=True))
+
+
 def _task_and_locked_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance]:
     """The task row and its instance, the instance row-locked (PostgreSQL), in one query.
 
     The task row may be a moment older than the lock; the workflow loaded under the lock is what
     decides whether the step is still ready, so a concurrent completion is still refused.
     """
-    found = session.execute(
-        select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.id == task_id).with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)).first()
+    found = session.execute(_TASK_AND_LOCKED_INSTANCE, {"task_id": task_id}).first()
     if found is None:
         raise NotFound(what=f"Langkah {task_id}")
     return found[0], found[1]
