@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, bindparam, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from .db import GENESIS_HASH
@@ -74,24 +74,41 @@ class PendingEvents:
                                payload=_plain(payload) or {}))
 
 
+#: Built once: the head row under its lock, the events' insert and the head's update (Core statements: the
+#: events are written once and never changed, so they need none of the ORM's unit of work).
+_LOCKED_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_EVENTS = insert(AuditEvent.__table__)
+_MOVE_HEAD = (update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+
+
 def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
-    """Chain and add the pending events to the session (the caller commits)."""
+    """Chain and write the pending events in the session's transaction (the caller commits); returns them
+    as (detached) ``AuditEvent`` objects."""
     if not pending.items:
         return []
     # Every writer queues on the head row until it commits: write the operation's other rows first, so
     # the lock is held only for the events, the head and the commit, not for the instance state too.
     session.flush()
-    with session.no_autoflush:
-        head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    added = []
+    seq, prev_hash = session.execute(_LOCKED_HEAD).one()
+    rows = []
     for item in pending.items:
-        event = AuditEvent(seq=head.seq + 1, prev_hash=head.hash, **item)
-        event.hash = event_hash(head.hash, event)
-        head.seq, head.hash = event.seq, event.hash
-        session.add(event)
-        added.append(event)
+        seq += 1
+        event = AuditEvent(seq=seq, prev_hash=prev_hash, **item)
+        event.hash = prev_hash = event_hash(prev_hash, event)
+        rows.append(event)
+    # one statement for all of them (a multi-row insert / executemany)
+    session.execute(_INSERT_EVENTS, [_columns(event) for event in rows])
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
     pending.items.clear()
-    return added
+    return rows
+
+
+_EVENT_COLUMNS = tuple(column.key for column in AuditEvent.__table__.columns)
+
+
+def _columns(event: AuditEvent) -> dict:
+    return {key: getattr(event, key) for key in _EVENT_COLUMNS}
 
 
 @dataclass

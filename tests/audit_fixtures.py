@@ -203,6 +203,7 @@ class ChangeRecorder:
         self._changed: set[str] = set()
         self._events = 0
         event.listen(sessions, "before_flush", self._before_flush)
+        event.listen(sessions, "do_orm_execute", self._executed)
         event.listen(sessions, "after_commit", self._after_commit)
         event.listen(sessions, "after_rollback", self._after_rollback)
 
@@ -212,6 +213,11 @@ class ChangeRecorder:
                 self._events += 1
             elif not isinstance(obj, UNAUDITED) and (obj not in session.dirty or session.is_modified(obj)):
                 self._changed.add(type(obj).__tablename__)
+
+    def _executed(self, state) -> None:
+        """Events are written by an insert statement (``audit.append_events``), not as flushed objects."""
+        if state.is_insert and getattr(state.statement, "table", None) is AuditEvent.__table__:
+            self._events += len(state.parameters) if isinstance(state.parameters, list) else 1
 
     def _after_commit(self, _session) -> None:
         if self._changed or self._events:
