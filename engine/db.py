@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import AuditHead, Base
@@ -42,8 +43,11 @@ def engine_options(url: str) -> dict:
     """create_engine keyword arguments suited to the backend."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    # pre-ping: a connection the server dropped while idle is replaced before a request uses it
-    return {"pool_pre_ping": True, "pool_size": int(os.environ.get("ALUR_DB_POOL_SIZE", 10)),
+    # pre-ping: a connection the server dropped while idle is replaced before a request uses it.
+    # jit off: PostgreSQL's JIT compiles a plan whose estimated cost is high (the recap's list, with its
+    # correlated sub-selects, estimates millions) — 0.4 s of compiling to save nothing on a 0.3 s query.
+    options = " ".join(filter(None, [make_url(url).query.get("options"), "-c jit=off"]))  # the URL's kept
+    return {"connect_args": {"options": options}, "pool_pre_ping": True, "pool_size": int(os.environ.get("ALUR_DB_POOL_SIZE", 10)),
             "max_overflow": int(os.environ.get("ALUR_DB_MAX_OVERFLOW", 20)), "pool_recycle": 1800}
 
 
