@@ -32,7 +32,9 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-_BPMN_ROOT = "{%s}definitions" % NS["bpmn"]
+#: the prefix of BPMN element tags as lxml spells them ("{namespace}"): ``BPMN + "lane"``
+BPMN = "{" + NS["bpmn"] + "}"
+_BPMN_ROOT = BPMN + "definitions"
 _ISOISH = re.compile(r"^(R\d*/)?(P[\dYMWDTHS.,]+|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?)(/.*)?$", re.I)
 _CRONISH = re.compile(r"^[\d*/,\-?LW#]+(\s+[\d*/,\-?LW#A-Z]+){4,6}$", re.I)
 
@@ -296,7 +298,8 @@ def load_process(data: bytes, *, roles: Iterable[str], forms: Mapping[str, Any],
         parser = _parse_spiff(root, filename)
         keys = parser.get_process_ids()
     except ValidationException as error:
-        raise InvalidProcess(problems + [Problem(error.id or "_file", "bpmn_invalid", {"detail": str(error)})]) from None
+        problem = Problem(error.id or "_file", "bpmn_invalid", {"detail": str(error)})
+        raise InvalidProcess([*problems, problem]) from None
     except Exception as error:  # noqa: BLE001 - real exports provoke TypeError/KeyError/AttributeError
         raise InvalidProcess(problems + [Problem("_file", "bpmn_invalid",
                                                  {"detail": f"{type(error).__name__}: {error}"})]) from None

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from .bpmn import _CRONISH, _ISOISH, NS, Problem, parse_xml
+from .bpmn import _CRONISH, _ISOISH, BPMN, NS, Problem, parse_xml
 from .errors import InvalidInput
 from .lint_extra import flow_nodes, local
 
-BPMN = "{%s}" % NS["bpmn"]
 DI_NS = {"bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI", "dc": "http://www.omg.org/spec/DD/20100524/DC",
          "di": "http://www.omg.org/spec/DD/20100524/DI"}
+BPMNDI, DC, DI = ("{" + DI_NS[prefix] + "}" for prefix in ("bpmndi", "dc", "di"))
 ACTIVITIES = {"task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
               "businessRuleTask", "callActivity", "subProcess"}
 
@@ -153,7 +153,7 @@ def _quote_timer(root, element_id: str) -> None:
     for part in event.iter(BPMN + "timeDate", BPMN + "timeDuration", BPMN + "timeCycle"):
         text = (part.text or "").strip()
         if text and _is_bare_literal(text) and _ISOISH.match(text):
-            part.text = '"%s"' % text
+            part.text = f'"{text}"'
 
 
 def _mark_default(root, flow_id: str) -> None:
@@ -178,7 +178,7 @@ def _remove_data_store(root, element_id: str) -> None:
             ids.add(assoc.get("id"))
             assoc.getparent().remove(assoc)
     node.getparent().remove(node)
-    for shape in list(root.iter("{%s}BPMNShape" % DI_NS["bpmndi"], "{%s}BPMNEdge" % DI_NS["bpmndi"])):
+    for shape in list(root.iter(BPMNDI + "BPMNShape", BPMNDI + "BPMNEdge")):
         if shape.get("bpmnElement") in ids:
             shape.getparent().remove(shape)
 
@@ -224,12 +224,11 @@ def _draw_split(root, node_id, gateway_id, flow_id, moved_flows) -> None:
         return
     x, y = float(bounds.get("x")) + float(bounds.get("width")) + 15, float(bounds.get("y"))
     mid_y = y + float(bounds.get("height")) / 2
-    shape = etree.SubElement(planes[0], "{%s}BPMNShape" % DI_NS["bpmndi"], id=f"{gateway_id}_di",
-                             bpmnElement=gateway_id)
-    etree.SubElement(shape, "{%s}Bounds" % DI_NS["dc"], x=str(x), y=str(mid_y - 12), width="25", height="25")
-    edge = etree.SubElement(planes[0], "{%s}BPMNEdge" % DI_NS["bpmndi"], id=f"{flow_id}_di", bpmnElement=flow_id)
-    etree.SubElement(edge, "{%s}waypoint" % DI_NS["di"], x=str(x - 15), y=str(mid_y))
-    etree.SubElement(edge, "{%s}waypoint" % DI_NS["di"], x=str(x), y=str(mid_y))
+    shape = etree.SubElement(planes[0], BPMNDI + "BPMNShape", id=f"{gateway_id}_di", bpmnElement=gateway_id)
+    etree.SubElement(shape, DC + "Bounds", x=str(x), y=str(mid_y - 12), width="25", height="25")
+    edge = etree.SubElement(planes[0], BPMNDI + "BPMNEdge", id=f"{flow_id}_di", bpmnElement=flow_id)
+    etree.SubElement(edge, DI + "waypoint", x=str(x - 15), y=str(mid_y))
+    etree.SubElement(edge, DI + "waypoint", x=str(x), y=str(mid_y))
     for moved in moved_flows:
         points = root.xpath("//bpmndi:BPMNEdge[@bpmnElement=$id]/di:waypoint", namespaces=DI_NS, id=moved)
         if points:

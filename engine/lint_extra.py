@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from .bpmn import NS, Problem, parse_xml
+from .bpmn import BPMN, NS, Problem, parse_xml
 from .context import EngineContext
 from .errors import InvalidProcess
 
@@ -82,7 +82,7 @@ def _scope_problems(scope) -> list[Problem]:
 
 def _lane_problems(process, roles: set[str]) -> list[Problem]:
     problems = []
-    for lane in process.iter("{%s}lane" % NS["bpmn"]):
+    for lane in process.iter(BPMN + "lane"):
         if lane.find("bpmn:childLaneSet", NS) is not None:
             continue
         name = (lane.get("name") or "").strip()

@@ -110,7 +110,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Step '{name}' names no form (formJsonSchemaFilename).",
     ),
     "form_not_found": ("Formulir '{form}' tidak ditemukan.", "Form '{form}' was not found."),
-    "form_invalid": ("Formulir '{form}' bukan JSON Schema yang valid: {detail}", "Form '{form}' is not a valid JSON Schema: {detail}"),
+    "form_invalid": (
+        "Formulir '{form}' bukan JSON Schema yang valid: {detail}",
+        "Form '{form}' is not a valid JSON Schema: {detail}",
+    ),
     "duration_invalid": (
         "standard_duration '{value}' bukan durasi ISO 8601 (contoh: PT45M).",
         "standard_duration '{value}' is not an ISO 8601 duration (e.g. PT45M).",
@@ -129,7 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ekspresi timer '{value}' tampaknya sintaks cron; gunakan ISO 8601 (mis. \"R/2026-01-01T08:00:00+07:00/P1M\").",
         "Timer expression '{value}' looks like cron syntax; use ISO 8601 (e.g. \"R/2026-01-01T08:00:00+07:00/P1M\").",
     ),
-    "timer_invalid": ("Ekspresi timer '{value}' tidak valid: {detail}", "Timer expression '{value}' is not valid: {detail}"),
+    "timer_invalid": (
+        "Ekspresi timer '{value}' tidak valid: {detail}",
+        "Timer expression '{value}' is not valid: {detail}",
+    ),
     "timer_past": (
         "Tanggal timer {value} sudah lewat.",
         "Timer date {value} is in the past.",
@@ -149,7 +155,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "deadline_after(received_at, \"lapor_verifikasi\") (available: {known}).",
     ),
     "script_syntax": ("Skrip/kondisi tidak dapat dikompilasi: {detail}", "Script/condition does not compile: {detail}"),
-    "script_forbidden": ("Skrip/kondisi memakai hal terlarang: {detail}", "Script/condition uses something forbidden: {detail}"),
+    "script_forbidden": (
+        "Skrip/kondisi memakai hal terlarang: {detail}",
+        "Script/condition uses something forbidden: {detail}",
+    ),
     # editor lint and import help: what it is, where, how to fix it
     "unreachable": (
         "Elemen '{name}' tidak dapat dicapai dari peristiwa mulai. Hubungkan dengan alur (sequence flow) "

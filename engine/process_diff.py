@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .bpmn import NS, parse_xml
+from .bpmn import BPMN, NS, parse_xml
 from .lint_extra import FLOW_NODES, local
 
 KIND_NAMES = {
@@ -46,7 +46,7 @@ def human_duration(value: str | None, lang: str = "id") -> str:
     if not value or not match:
         return value or ("tidak ada" if lang == "id" else "none")
     units = (("hari", "day(s)"), ("jam", "hour(s)"), ("menit", "minute(s)"), ("detik", "second(s)"))
-    parts = [f"{n} {unit[0] if lang == 'id' else unit[1]}" for n, unit in zip(match.groups(), units) if n]
+    parts = [f"{n} {unit[0] if lang == 'id' else unit[1]}" for n, unit in zip(match.groups(), units, strict=True) if n]
     return " ".join(parts)
 
 
@@ -92,7 +92,7 @@ def _outline(xml: str) -> dict:
         return {"nodes": {}, "flows": {}}
     nodes, flows = {}, {}
     lanes = {}
-    for lane in root.iter("{%s}lane" % NS["bpmn"]):
+    for lane in root.iter(BPMN + "lane"):
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
     for node in root.iter():

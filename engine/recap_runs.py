@@ -280,5 +280,5 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-__all__ = ["after_save", "canonical_sha256", "get_snapshot", "list_snapshots", "periods_before", "recap_config", "runs_for_period",
-           "run_for_task", "snapshot_for_task", "snapshot_report", "start_recap", "verify_snapshot"]
+__all__ = ["after_save", "canonical_sha256", "get_snapshot", "list_snapshots", "periods_before", "recap_config",
+           "runs_for_period", "run_for_task", "snapshot_for_task", "snapshot_report", "start_recap", "verify_snapshot"]

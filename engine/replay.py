@@ -284,14 +284,13 @@ def _same_instant(recorded: str | None, observed: datetime | None) -> bool:
 
 def _match(event: AuditEvent, pending: list[Observed], run: _Run) -> None:
     """Take the observation matching ``event`` out of ``pending`` (order-free within one operation)."""
-    for index, observed in enumerate(pending):
-        if observed.type == event.type and (observed.bpmn_id == event.bpmn_id or event.type == "INSTANCE_COMPLETED"):
-            break
-    else:
+    index = next((i for i, observed in enumerate(pending) if observed.type == event.type
+                  and (observed.bpmn_id == event.bpmn_id or event.type == "INSTANCE_COMPLETED")), None)
+    if index is None:
         got = [p.describe() for p in pending] or None
         code = "replay_other_events" if pending else "replay_event_missing"
         raise _Divergence(event, code, expected=_recorded(event), got=got)
-    pending.pop(index)
+    observed = pending.pop(index)
     if event.type == "TASK_ACTIVATED" and event.task_guid and observed.guid:
         run.guid_of[event.task_guid] = observed.guid
     if event.type == "TASK_COMPLETED" and observed.data_after != event.data_after:

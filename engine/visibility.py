@@ -7,7 +7,8 @@ else decides what is masked.
 - ``anonim``: the reporter's identity is hidden from every official except the petugas who recorded
   the complaint, holders of the roles configured with :func:`allow_identity_roles` (none by default)
   and auditors holding ``auditor_identitas``. A complaint the reporter submitted themselves (web, API)
-  has no recording official yet: the petugas on duty (role ``petugas``) records it into the buku pengaduan and may see it.
+  has no recording official yet: the petugas on duty (role ``petugas``) records it into the buku
+  pengaduan and may see it.
 - ``rahasia``: the identity is hidden as for ``anonim`` and the content (subject, description,
   attachments, answer) is hidden from public pages and exports; officials handling it (and auditors
   reading its history) still see the content.

@@ -7,8 +7,8 @@ Create Date: ${create_date}
 Review the generated operations before committing: autogenerate misses renames and data changes,
 and SQLite needs ``batch_alter_table`` for column changes (already used below).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -8,8 +8,8 @@ the append-only triggers on ``audit_event`` (SQLite: no UPDATE/DELETE; PostgreSQ
 TRUNCATE) and the audit chain head row. The trigger SQL is frozen here on purpose: later changes to
 ``engine/db.py`` need a revision of their own.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0001_baseline'
 down_revision = None

@@ -7,9 +7,8 @@ Create Date: 2026-11-23 18:06:01.269518
 Review the generated operations before committing: autogenerate misses renames and data changes,
 and SQLite needs ``batch_alter_table`` for column changes (already used below).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_recap'
 down_revision = '0001_baseline'
@@ -57,11 +56,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('recap_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recap_run_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index('uq_recap_run_period', ['process_key', 'period_key'], unique=True, sqlite_where=sa.text('duplicate_of IS NULL'), postgresql_where=sa.text('duplicate_of IS NULL'))
+        batch_op.create_index('uq_recap_run_period', ['process_key', 'period_key'], unique=True,
+                              sqlite_where=sa.text('duplicate_of IS NULL'),
+                              postgresql_where=sa.text('duplicate_of IS NULL'))
 
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.create_index('ix_human_task_completed_at', ['completed_at'], unique=False)
-        batch_op.create_index('ix_human_task_recap', ['instance_id', 'ready_at', 'completed_at', 'due_at', 'sla_due_at', 'role', 'state', 'is_escalation', 'bpmn_id'], unique=False)
+        batch_op.create_index('ix_human_task_recap', ['instance_id', 'ready_at', 'completed_at', 'due_at', 'sla_due_at',
+                                                      'role', 'state', 'is_escalation', 'bpmn_id'], unique=False)
 
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.create_index('ix_process_instance_completed_at', ['completed_at'], unique=False)
@@ -81,7 +83,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_human_task_completed_at')
 
     with op.batch_alter_table('recap_run', schema=None) as batch_op:
-        batch_op.drop_index('uq_recap_run_period', sqlite_where=sa.text('duplicate_of IS NULL'), postgresql_where=sa.text('duplicate_of IS NULL'))
+        batch_op.drop_index('uq_recap_run_period', sqlite_where=sa.text('duplicate_of IS NULL'),
+                            postgresql_where=sa.text('duplicate_of IS NULL'))
         batch_op.drop_index(batch_op.f('ix_recap_run_instance_id'))
 
     op.drop_table('recap_run')
