@@ -90,7 +90,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .reports import register as register_reports
 
     register_reports(app)
-    from .calendar import register as register_calendar; register_calendar(app)  # noqa: E702
+    from .calendar import register as register_calendar
+
+    register_calendar(app)
     from .inbox.blueprint import bp as inbox_bp
     from .public.blueprint import bp as public_bp
 

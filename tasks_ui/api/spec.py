@@ -42,8 +42,8 @@ _WAITING = {"type": ["object", "null"], "description": "The step waiting for the
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string", "description": "Indonesian by default; "
-                                                                                     "English with Accept-Language: en"},
+            "code": {"type": "string"},
+            "message": {"type": "string", "description": "Indonesian by default; English with Accept-Language: en"},
             "fields": {"type": "object", "additionalProperties": {"type": "string"},
                        "description": "Field path or BPMN element id → problem"}}}}},
     "Task": {"type": "object", "required": [

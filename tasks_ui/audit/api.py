@@ -118,6 +118,7 @@ def chain_verify():
 _ERRORS = {"401": {"description": "not logged in"}, "403": {"description": "not an auditor"},
            "404": {"description": "unknown instance"}}
 _ID = [{"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_DATE = {"type": "string", "format": "date"}
 
 #: OpenAPI 3.1 path items of this module (collected by tasks_ui/api/openapi.py).
 OPENAPI_PATHS = {
@@ -152,8 +153,8 @@ OPENAPI_PATHS = {
         "responses": {"200": {"description": "{instance_id, exported_at, exported_by, columns, events}"}, **_ERRORS}}},
     "/api/v1/audit/export": {"get": {
         "summary": "Every event of a period (office-local days) as CSV or JSON (auditor)", "tags": ["audit"],
-        "parameters": [{"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-                       {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+        "parameters": [{"name": "from", "in": "query", "required": True, "schema": _DATE},
+                       {"name": "to", "in": "query", "required": True, "schema": _DATE},
                        {"name": "format", "in": "query", "schema": {"enum": ["csv", "json"], "default": "csv"}}],
         "responses": {"200": {"description": "the download"}, "422": {"description": "bad dates or format"},
                       "401": _ERRORS["401"], "403": _ERRORS["403"]}}},

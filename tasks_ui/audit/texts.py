@@ -120,7 +120,8 @@ TEXTS = {
                            "berlaku pada setiap kejadian.",
                            "This instance was migrated between versions ({versions}): the diagram follows the "
                            "version in force at each event."),
-    "au_diagram_label": ("Diagram BPMN versi yang dijalankan instans ini", "BPMN diagram of the version this instance ran on"),
+    "au_diagram_label": ("Diagram BPMN versi yang dijalankan instans ini",
+                         "BPMN diagram of the version this instance ran on"),
 }
 
 #: Event types in words (unknown types are shown as recorded).

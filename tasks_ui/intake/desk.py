@@ -125,7 +125,8 @@ def import_page():
         else:
             ctx = engine_context()
             try:
-                items = parse_upload(values["kind"], upload.filename, upload.read(MAX_IMPORT_BYTES + 1), ctx.calendar.tz)
+                content = upload.read(MAX_IMPORT_BYTES + 1)
+                items = parse_upload(values["kind"], upload.filename, content, ctx.calendar.tz)
                 report = import_items(db.session, ctx, items, process_key=values["process"], actor=current_actor(),
                                       attachment_root=attachment_root(), max_attachment_bytes=max_attachment_bytes())
             except InvalidInput as refused:

@@ -30,9 +30,9 @@ TEXTS = {
     "desk_intake_category_none": ("— tidak dipilih —", "— none —"),
     "desk_intake_lapor_id": ("ID pelacakan SP4N-LAPOR! (bila ada)", "SP4N-LAPOR! tracking ID (if any)"),
     "desk_intake_attachments": ("Lampiran", "Attachments"),
-    "desk_intake_attachments_help": ("Foto formulir kertas, tangkapan layar, surat: JPG, PNG, atau PDF, paling besar {limit} "
-                                "per berkas.", "Photo of the paper form, screenshots, letters: JPG, PNG or PDF, at "
-                                "most {limit} each."),
+    "desk_intake_attachments_help": (
+        "Foto formulir kertas, tangkapan layar, surat: JPG, PNG, atau PDF, paling besar {limit} per berkas.",
+        "Photo of the paper form, screenshots, letters: JPG, PNG or PDF, at most {limit} each."),
     "desk_intake_submit": ("Catat pengaduan", "Record complaint"),
     "desk_intake_errors": ("Periksa isian yang ditandai.", "Check the marked fields."),
     "desk_receipt_title": ("Pengaduan tercatat", "Complaint recorded"),
