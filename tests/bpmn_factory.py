@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs" targetNamespace="http://alur.test">
@@ -23,7 +25,7 @@ def process(body: str, *, lane="petugas", nodes=("start", "tugas", "end"), key="
     """A one-lane executable process: start → body elements → end, wired in ``nodes`` order unless ``flows``."""
     refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
     if flows is None:
-        flows = [(a, b) for a, b in zip(nodes, nodes[1:])]
+        flows = list(pairwise(nodes))
     flow_xml = "".join(
         f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}">{cond}</bpmn:sequenceFlow>'
         for a, b, *rest in flows for cond in [rest[0] if rest else ""])

@@ -41,12 +41,13 @@ def muba_variant(*, duration: str | None = None, rename: tuple[str, str] | None 
     xml = shipped("muba_pengaduan.bpmn").decode()
     if duration:
         start = xml.index('id="verifikasi_formulir"')
-        at = xml.index('name="standard_duration" value="PT10M"', start)
-        xml = xml[:at] + f'name="standard_duration" value="{duration}"' + xml[at + len('name="standard_duration" value="PT10M"'):]
+        standard = 'name="standard_duration" value="PT10M"'
+        xml = xml[:start] + xml[start:].replace(standard, f'name="standard_duration" value="{duration}"', 1)
     if rename:
         xml = xml.replace(f'name="{rename[0]}"', f'name="{rename[1]}"')
     if kabid_lane_role:
-        xml = xml.replace('<bpmn:lane id="Lane_kabid" name="kabid">', f'<bpmn:lane id="Lane_kabid" name="{kabid_lane_role}">')
+        xml = xml.replace('<bpmn:lane id="Lane_kabid" name="kabid">',
+                          f'<bpmn:lane id="Lane_kabid" name="{kabid_lane_role}">')
     if drop_verification:
         ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
         root = etree.fromstring(xml.encode())
@@ -72,7 +73,7 @@ def muba_variant(*, duration: str | None = None, rename: tuple[str, str] | None 
                         "Flow_lengkapi_pengaduan_lapor__verifikasi_formulir"):
             flow = process.find(f"bpmn:sequenceFlow[@id='{flow_id}']", ns)
             flow.set("targetRef", "gw_lengkap")
-            etree.SubElement(gateway, "{%s}incoming" % ns["bpmn"]).text = flow_id
+            etree.SubElement(gateway, etree.QName(ns["bpmn"], "incoming")).text = flow_id
             gateway.insert(0, gateway[-1])
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode()
     return xml.encode()

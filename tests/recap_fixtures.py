@@ -92,7 +92,8 @@ def _muba(kind: str, t: datetime, n: int) -> list[tuple[datetime, str, str, dict
         later = t + timedelta(days=1)
         return [(t + 4 * m, "verifikasi_formulir", officer, missing),
                 (later, "lengkapi_pengaduan", "pelapor", {"tambahan": "Judulnya Kimia Dasar jilid 2."}),
-                (later + 6 * m, "verifikasi_formulir", officer, verify), (later + 9 * m, "periksa_laporan", "kasi1", check),
+                (later + 6 * m, "verifikasi_formulir", officer, verify),
+                (later + 9 * m, "periksa_laporan", "kasi1", check),
                 (later + 20 * m, "beri_solusi", kabid, answer)]
     if kind == "open":
         return [(t + 7 * m, "verifikasi_formulir", officer, verify)]
@@ -118,14 +119,16 @@ def _sanggau(kind: str, t: datetime, n: int) -> list[tuple[datetime, str, str, d
                  {"cara_penyampaian": "telepon", "disampaikan_at": (start + 4 * h).isoformat()})]
 
     if kind == "answered":
-        return [(t + h / 2, "catat_buku_pengaduan", officer, record), (t + h, "distribusikan_aduan", "kasi1", distribute),
+        return [(t + h / 2, "catat_buku_pengaduan", officer, record),
+                (t + h, "distribusikan_aduan", "kasi1", distribute),
                 (t + d, "tanggapi_kelengkapan", "kabid2", complete), *answer(t + d)]
     if kind == "late":  # distribution only after 13 calendar days: the 7-working-day deadline passes
         return [(t + h / 2, "catat_buku_pengaduan", officer, record),
                 (t + 13 * d, "distribusikan_aduan", "kasi1", distribute),
                 (t + 13 * d + h, "tanggapi_kelengkapan", "kabid2", complete), *answer(t + 13 * d + h)]
     if kind == "incomplete":
-        return [(t + h / 2, "catat_buku_pengaduan", officer, record), (t + h, "distribusikan_aduan", "kasi1", distribute),
+        return [(t + h / 2, "catat_buku_pengaduan", officer, record),
+                (t + h, "distribusikan_aduan", "kasi1", distribute),
                 (t + 2 * h, "tanggapi_kelengkapan", "kabid1", missing)]
     if kind == "untouched":
         return []

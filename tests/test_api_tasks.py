@@ -161,7 +161,8 @@ def test_a_step_cancelled_by_a_merge_is_409_and_unchanged(client, complain, api_
     task = ready_of(client, petugas, second["instance_id"])
     with app.app_context():
         [flag] = duplicates.open_flags(db.session)
-        duplicates.merge_duplicate(db.session, engine_context(), flag.id, actor=Actor("petugas", frozenset({"petugas"})))
+        petugas_actor = Actor("petugas", frozenset({"petugas"}))
+        duplicates.merge_duplicate(db.session, engine_context(), flag.id, actor=petugas_actor)
         db.session.remove()
     before = snapshot()
     assert task["id"] in [row[0] for row in before[0] if row[1] == "cancelled"]

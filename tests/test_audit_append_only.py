@@ -25,7 +25,8 @@ FORBIDDEN = [
     re.compile(r"\.delete\s*\(\s*(audit_)?event\b"),  # session.delete(event)
 ]
 #: Only append_events may set fields of an event (a new one, before it is flushed).
-FIELD_WRITE = re.compile(r"\b(event|audit_event)\.(seq|at|actor|type|payload|data_before|data_after|hash|prev_hash)\s*=[^=]")
+FIELD_WRITE = re.compile(r"\b(event|audit_event)\."
+                         r"(seq|at|actor|type|payload|data_before|data_after|hash|prev_hash)\s*=[^=]")
 
 
 def violations(source: str, path: str) -> list[str]:
@@ -40,8 +41,11 @@ def violations(source: str, path: str) -> list[str]:
 
 
 def test_checker_finds_what_it_looks_for():
-    bad = ("session.execute(update(AuditEvent).values(actor='x'))\nsession.query(AuditEvent).filter_by(seq=1).delete()\n"
-           "conn.execute(text('DELETE FROM audit_event'))\nsession.delete(event)\nevent.payload = {}\n")
+    bad = ("session.execute(update(AuditEvent).values(actor='x'))\n"
+           "session.query(AuditEvent).filter_by(seq=1).delete()\n"
+           "conn.execute(text('DELETE FROM audit_event'))\n"
+           "session.delete(event)\n"
+           "event.payload = {}\n")
     assert len(violations(bad, "tasks_ui/x.py")) == 5
     assert violations("select(AuditEvent).where(AuditEvent.seq == 1)\nif event.type == 'X':", "engine/x.py") == []
 

@@ -95,7 +95,8 @@ def test_every_instance_of_the_month_reproduces(month):
 def _sample_seqs(session) -> list[int]:
     """The first and last event and one event of every type."""
     last = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
-    by_type = {t: s for s, t in session.execute(select(AuditEvent.seq, AuditEvent.type).order_by(AuditEvent.seq.desc()))}
+    newest_first = session.execute(select(AuditEvent.seq, AuditEvent.type).order_by(AuditEvent.seq.desc()))
+    by_type = {t: s for s, t in newest_first}
     return sorted({1, last, *by_type.values()})
 
 

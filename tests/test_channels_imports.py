@@ -27,7 +27,8 @@ def test_email_folder_imports_once_and_reports_malformed_messages(deployed, ctx,
     (folder / "2.eml").write_bytes(make_email("<a2@example.id>", sender=None))
     (folder / "3.eml").write_bytes(make_email("<a3@example.id>", date=None))
     (folder / "4.eml").write_bytes(make_email("<a4@example.id>", body="ok"))
-    (folder / "5.eml").write_bytes(make_email(None, subject="Hi", body="Tidak ada Message-ID tetapi isi cukup panjang."))
+    no_message_id = make_email(None, subject="Hi", body="Tidak ada Message-ID tetapi isi cukup panjang.")
+    (folder / "5.eml").write_bytes(no_message_id)
     seen = []
     report = import_items(deployed, ctx, email_import.parse_path(folder), process_key="muba_pengaduan",
                           actor=PETUGAS, attachment_root=tmp_path / "att",

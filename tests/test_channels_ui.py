@@ -108,12 +108,14 @@ def test_duplicates_page_merges_and_outbox_page_marks_delivery(app, client, logi
     page = client.get("/petugas/duplikat").get_data(as_text=True)
     flag_id = re.search(r'data-flag-id="(\d+)"', page).group(1)
     assert "nomor telepon sama" in page
-    merged = client.post(f"/petugas/duplikat/{flag_id}/gabung", data={"csrf_token": csrf_token(client, "/petugas/duplikat")})
+    token = csrf_token(client, "/petugas/duplikat")
+    merged = client.post(f"/petugas/duplikat/{flag_id}/gabung", data={"csrf_token": token})
     assert merged.status_code == 302
     with app.app_context():
         session = _db(app)
         assert session.scalars(select(DuplicateFlag.state)).all() == ["merged"]
-        assert session.scalars(select(ComplaintIntake.merged_into).order_by(ComplaintIntake.instance_id)).all() == [None, 1]
+        merged_into = session.scalars(select(ComplaintIntake.merged_into).order_by(ComplaintIntake.instance_id))
+        assert merged_into.all() == [None, 1]
         message_id = session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).first()
     outbox = client.get("/petugas/kotak-keluar").get_data(as_text=True)
     assert "SMTP belum diatur" in outbox and "tanpa e-mail: sampaikan manual" in outbox

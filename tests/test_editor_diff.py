@@ -36,8 +36,9 @@ def test_added_and_removed_steps():
     new = muba_variant(drop_verification=True).decode()
     changes = diff_versions(old, new)
     assert [(c.element_id, c.kind) for c in changes] == [
-        ("verifikasi_formulir", "removed"), ("batas_verifikasi", "removed"), ("eskalasi_verifikasi_formulir", "removed"),
-        ("eskalasi_verifikasi_selesai", "removed")]  # the step goes with its escalation
+        ("verifikasi_formulir", "removed"), ("batas_verifikasi", "removed"),
+        ("eskalasi_verifikasi_formulir", "removed"), ("eskalasi_verifikasi_selesai", "removed"),
+    ]  # the step goes with its escalation
     assert _texts(changes)[:2] == ["Langkah 'Verifikasi Formulir Pengaduan' dihapus.",
                                    "Timer 'Waktu standar 10 menit (jam kerja)' dihapus."]
     back = diff_versions(new, old)

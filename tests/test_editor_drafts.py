@@ -46,7 +46,8 @@ def test_save_lints_fix_and_deploy(client, login):
     login("process_owner")
     draft_id, headers = _open_draft(client)
     broken = timer_process("PT1H").decode().replace('id="tiny"', 'id="muba_pengaduan"')
-    saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": broken, "revision": 1}, headers=headers).get_json()
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", json={"xml": broken, "revision": 1},
+                        headers=headers).get_json()
     problem = next(p for p in saved["problems"] if p["code"] == "timer_unquoted")
     assert problem["element_id"] == "batas" and problem["fix"] == "quote_timer"
     refused = client.post(f"/editor/draf/{draft_id}/pasang", json={"revision": 2, "sop_number": "X",

@@ -29,7 +29,8 @@ def snapshot(session):
     session.expire_all()
     return (
         session.scalar(select(func.count()).select_from(AuditEvent)),
-        [(r.id, r.state, r.claimed_by, r.completed_by) for r in session.scalars(select(HumanTask).order_by(HumanTask.id))],
+        [(r.id, r.state, r.claimed_by, r.completed_by)
+         for r in session.scalars(select(HumanTask).order_by(HumanTask.id))],
         [(i.id, i.lock_version, i.state_json, i.status) for i in session.scalars(select(ProcessInstance))],
     )
 
@@ -114,7 +115,9 @@ def test_sanggau_paths(deployed, ctx, roles, meeting, kepala_dinas):
     assert instance.status == "completed"
     ids = step_ids(deployed, iid)
     assert ("jadwalkan_rapat" in ids) is meeting and ("setujui_jawaban" in ids) is kepala_dinas
-    expected = "Petugas loket Sabtu ditambah mulai April 2026." if kepala_dinas else "Petugas loket ditambah mulai April."
+    # the kepala dinas, when asked, approves an amended answer
+    expected = ("Petugas loket Sabtu ditambah mulai April 2026." if kepala_dinas
+                else "Petugas loket ditambah mulai April.")
     assert instance.answer == expected
 
 

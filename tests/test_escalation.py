@@ -118,7 +118,8 @@ def test_escalation_chain_and_the_answer_closes_what_is_still_open(deployed, ses
     deployed.rollback()
     clock.set(utc(2026, 3, 16, 1, 11))  # the kasi's 10 minutes have passed
     assert sweep_due_timers(session_factory, ctx).fired == 1
-    step(deployed, ctx, iid, "periksa_laporan", roles["kasi"], {"hasil_pemeriksaan": "benar", "catatan_solusi": "Cari."})
+    step(deployed, ctx, iid, "periksa_laporan", roles["kasi"],
+         {"hasil_pemeriksaan": "benar", "catatan_solusi": "Cari."})
     deployed.rollback()
     clock.set(utc(2026, 3, 16, 1, 27))  # the kabid's 15 minutes have passed
     assert sweep_due_timers(session_factory, ctx).fired == 1

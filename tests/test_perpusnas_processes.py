@@ -329,7 +329,9 @@ def test_not_eligible_is_told_and_ends(deployed, ctx, roles, registration):
         "sampaikan_tidak_memenuhi",
         roles["petugas"],
         {
-            "pemberitahuan_persyaratan": "Ikuti pelatihan berbasis kompetensi bidang perpustakaan, lalu daftar kembali.",
+            "pemberitahuan_persyaratan": (
+                "Ikuti pelatihan berbasis kompetensi bidang perpustakaan, lalu daftar kembali."
+            ),
             "tanggal_pemberitahuan_persyaratan": "2026-03-16",
         },
     )

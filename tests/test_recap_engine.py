@@ -104,10 +104,12 @@ def _sanggau_deadline(c, bpmn_id: str, ready: datetime, ctx) -> datetime:
     reporter supplied missing material before the step became ready."""
     lapor = c.channel == "sp4n_lapor"
     if bpmn_id != "tanggapi_kelengkapan":
-        return ctx.calendar.add_working_days(c.received_at, DEADLINE_DAYS["lapor_verifikasi" if lapor else "sanggau_kelengkapan"])
+        days = DEADLINE_DAYS["lapor_verifikasi" if lapor else "sanggau_kelengkapan"]
+        return ctx.calendar.add_working_days(c.received_at, days)
     supplied = [d.completed_at for d in c.done if d.bpmn_id == "lengkapi_pengaduan" and d.completed_at <= ready]
     since = max(supplied) if supplied else c.received_at
-    return ctx.calendar.add_working_days(since, DEADLINE_DAYS["lapor_tindak_lanjut" if lapor else "sanggau_kelengkapan"])
+    days = DEADLINE_DAYS["lapor_tindak_lanjut" if lapor else "sanggau_kelengkapan"]
+    return ctx.calendar.add_working_days(since, days)
 
 
 def _step_deadline(c, bpmn_id: str, ready: datetime, ctx, standards) -> datetime | None:

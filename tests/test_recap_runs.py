@@ -105,7 +105,8 @@ def test_the_kasi_annotates_and_freezes_the_recap_the_kabid_and_kadis_receive(de
     runtime.complete_task(deployed, ctx, task.id, {"periode_rekap": "2026-03",
                                                    "ringkasan_rekap": "1 pengaduan, belum selesai."}, actor=KASI)
     snapshot = snapshot_for_task(deployed, task)
-    assert snapshot.state == "frozen" and snapshot.frozen_by == "kasi1" and snapshot.note == "1 pengaduan, belum selesai."
+    assert snapshot.state == "frozen" and snapshot.frozen_by == "kasi1"
+    assert snapshot.note == "1 pengaduan, belum selesai."
     assert snapshot.sha256 == canonical_sha256(snapshot.data) and verify_snapshot(snapshot)
     frozen = (snapshot.id, snapshot.sha256, snapshot.data["totals"]["received"])
     [kabid_task] = _ready(deployed, instance.id, "terima_rekap_kabid")

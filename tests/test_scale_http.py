@@ -20,7 +20,8 @@ from tests.scale_fixtures import Server, add_officials, alur_env, api_tokens, ht
 pytestmark = pytest.mark.postgres
 
 CLIENTS = 50
-OFFICIALS = 5  # distinct petugas; each logs in once (password hashing is deliberately slow) and 10 clients share a token
+# distinct petugas; each logs in once (password hashing is deliberately slow) and 10 clients share a token
+OFFICIALS = 5
 
 
 def test_fifty_http_clients_complete_one_step_exactly_once(pg_url, ctx, tmp_path):

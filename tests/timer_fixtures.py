@@ -63,7 +63,7 @@ def clone_instances(session, template_id: int, due_at: list, *, ready_task: bool
                                [columns for _ in due_at]))
     timer_columns = {c.key: getattr(timer, c.key) for c in Timer.__table__.columns if c.key != "id"}
     session.execute(insert(Timer), [{**timer_columns, "instance_id": iid, "due_at": due}
-                                    for iid, due in zip(ids, due_at)])
+                                    for iid, due in zip(ids, due_at, strict=True)])
     for task in tasks:
         task_columns = {c.key: getattr(task, c.key) for c in HumanTask.__table__.columns if c.key != "id"}
         session.execute(insert(HumanTask), [{**task_columns, "instance_id": iid} for iid in ids])
