@@ -20,6 +20,7 @@ Run alone: ``.venv/bin/python bench/audit_bench.py`` (``ALUR_BENCH_SCALE=0.1`` f
 from __future__ import annotations
 
 import cProfile
+import functools
 import hashlib
 import io
 import json
@@ -167,8 +168,9 @@ def bench_verify(directory: Path) -> None:
     floor, floor_cpu = floor_verify(path)
     per_million = seconds * 1_000_000 / count
     label = "" if count == 1_000_000 else f"; EXTRAPOLATED linearly from {count:,} to 1,000,000"
-    row(BENCH, "verify_per_1M_events", per_million, "s", note=f"measured on {count:,} events: {seconds:.2f} s wall, {cpu:.2f} s CPU "
-        f"({count / seconds:,.0f} events/s){label}")
+    row(BENCH, "verify_per_1M_events", per_million, "s",
+        note=f"measured on {count:,} events: {seconds:.2f} s wall, {cpu:.2f} s CPU "
+             f"({count / seconds:,.0f} events/s){label}")
     row(BENCH, "verify_cpu_per_1M_events", cpu * 1_000_000 / count, "s", goal="< 60 s per 1,000,000 events",
         ok=cpu * 1_000_000 / count < 60, note="process CPU time (stable on a shared machine where wall time is not)")
     row(BENCH, "verify_floor_cpu_per_1M_events", floor_cpu * 1_000_000 / count, "s",
@@ -252,7 +254,7 @@ def bench_replay(directory: Path) -> None:
             assert result.reproduced, result.divergence
             checked.append(result.events_checked)
         with factory() as session:
-            diagrams.append(timed(lambda: diagram_states(session, ctx, instance_id, auditor)))
+            diagrams.append(timed(functools.partial(diagram_states, session, ctx, instance_id, auditor)))
     replay_ms, run_ms = median_ms(replays), median_ms(runs)
     row(BENCH, "replay_per_instance", replay_ms, "ms", goal="< 500 ms", ok=replay_ms < 500,
         note=f"median of {instances} completed complaints, {statistics.median(checked):.0f} events each")

@@ -209,7 +209,7 @@ def main() -> int:
                 note=f"bulk insert, kasi holds {kasi_share(path):,} ready steps")
             results[size] = measure(path, requests)
     small, large = min(sizes), max(sizes)
-    load = "load average %.1f on %d cores" % (os.getloadavg()[0], os.cpu_count() or 0)
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count() or 0} cores"
     for name in [n for n in results[small] if not n.endswith(" cpu")]:
         for size in sizes:
             samples = results[size][name]

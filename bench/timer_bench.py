@@ -168,7 +168,8 @@ def main() -> int:
     row(BENCH, f"sweep_{small_n}_waiting_{due_n}_due", t_small * 1000, "ms",
         note=f"median of {rounds}; {t_small / due_n * 1000:.2f} ms per timer ({cpu_small / due_n * 1000:.1f} ms CPU)")
     row(BENCH, f"sweep_{big_n}_waiting_{due_n}_due", t_big * 1000, "ms",
-        note=f"median of {rounds}; {t_big / due_n * 1000:.2f} ms per timer ({cpu_big / due_n * 1000:.1f} ms CPU); SQLite")
+        note=f"median of {rounds}; {t_big / due_n * 1000:.2f} ms per timer "
+             f"({cpu_big / due_n * 1000:.1f} ms CPU); SQLite")
     row(BENCH, f"sweep_{big_n}_waiting_{many_n}_due", many_s * 1000, "ms",
         note=f"one sweep; {many_s / many_n * 1000:.2f} ms per timer ({cpu_many / many_n * 1000:.1f} ms CPU)")
     row(BENCH, "waiting_ratio", t_big / t_small, "x", goal=f"≤ 1.5 ({big_n // small_n}× waiting, same due)",
