@@ -47,7 +47,8 @@ def engine_options(url: str) -> dict:
     # jit off: PostgreSQL's JIT compiles a plan whose estimated cost is high (the recap's list, with its
     # correlated sub-selects, estimates millions) — 0.4 s of compiling to save nothing on a 0.3 s query.
     options = " ".join(filter(None, [make_url(url).query.get("options"), "-c jit=off"]))  # the URL's kept
-    return {"connect_args": {"options": options}, "pool_pre_ping": True, "pool_size": int(os.environ.get("ALUR_DB_POOL_SIZE", 10)),
+    return {"connect_args": {"options": options}, "pool_pre_ping": True,
+            "pool_size": int(os.environ.get("ALUR_DB_POOL_SIZE", 10)),
             "max_overflow": int(os.environ.get("ALUR_DB_MAX_OVERFLOW", 20)), "pool_recycle": 1800}
 
 
