@@ -126,6 +126,15 @@ def pg_url():
     admin.dispose()
 
 
+@pytest.fixture
+def pg_session_factory(pg_url):
+    """Session factory over the throw-away PostgreSQL schema with Alur's tables created; skips without a server."""
+    engine = make_engine(pg_url)
+    create_schema(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
 # -- web application ------------------------------------------------------------------------------
 
 PASSWORDS = {r: f"sandi-{r}-123" for r in

@@ -12,7 +12,6 @@ from sqlalchemy.exc import DatabaseError
 from engine import runtime, users
 from engine.actors import SYSTEM_INIT
 from engine.audit import verify_chain
-from engine.db import create_schema, make_engine, make_session_factory
 from engine.models import AuditEvent, User
 from tests.conftest import deploy_shipped
 from tests.engine_helpers import MUBA_INTAKE, step
@@ -91,33 +90,28 @@ def test_loading_changed_roles_is_audited(deployed, ctx, tmp_path):
 
 
 @pytest.mark.postgres
-def test_postgres_refuses_update_delete_truncate_and_verify_finds_tampering(pg_url, ctx, roles):
-    engine = make_engine(pg_url)
-    try:
-        create_schema(engine)
-        with make_session_factory(engine)() as session:
-            deploy_shipped(session, ctx)
-            sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
-            step(session, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
-                 {"lengkap": True, "nomor_buku_pengaduan": "BP-1"})
-            seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.type == "TASK_COMPLETED")
-                                 .order_by(AuditEvent.seq.desc()))
-            for statement in (f"UPDATE audit_event SET actor = 'mallory' WHERE seq = {seq}",
-                              f"DELETE FROM audit_event WHERE seq = {seq}", "TRUNCATE audit_event"):
-                with pytest.raises(DatabaseError, match="append-only"):
-                    session.execute(text(statement))
-                session.rollback()
-            assert verify_chain(session).ok
-            session.execute(text("DROP TRIGGER audit_event_append_only ON audit_event"))
-            session.execute(text(f"UPDATE audit_event SET actor = 'mallory' WHERE seq = {seq}"))
-            session.commit()
-            session.expire_all()
-            report = verify_chain(session)
-            assert not report.ok and report.broken_seq == seq
-            session.execute(text(f"DELETE FROM audit_event WHERE seq = {seq}"))
-            session.commit()
-            session.expire_all()
-            report = verify_chain(session)
-            assert not report.ok and report.broken_seq == seq and "missing" in report.reason
-    finally:
-        engine.dispose()
+def test_postgres_refuses_update_delete_truncate_and_verify_finds_tampering(pg_session_factory, ctx, roles):
+    with pg_session_factory() as session:
+        deploy_shipped(session, ctx)
+        sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
+        step(session, ctx, sub.instance.id, "verifikasi_formulir", roles["petugas"],
+             {"lengkap": True, "nomor_buku_pengaduan": "BP-1"})
+        seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.type == "TASK_COMPLETED")
+                             .order_by(AuditEvent.seq.desc()))
+        for statement in (f"UPDATE audit_event SET actor = 'mallory' WHERE seq = {seq}",
+                          f"DELETE FROM audit_event WHERE seq = {seq}", "TRUNCATE audit_event"):
+            with pytest.raises(DatabaseError, match="append-only"):
+                session.execute(text(statement))
+            session.rollback()
+        assert verify_chain(session).ok
+        session.execute(text("DROP TRIGGER audit_event_append_only ON audit_event"))
+        session.execute(text(f"UPDATE audit_event SET actor = 'mallory' WHERE seq = {seq}"))
+        session.commit()
+        session.expire_all()
+        report = verify_chain(session)
+        assert not report.ok and report.broken_seq == seq
+        session.execute(text(f"DELETE FROM audit_event WHERE seq = {seq}"))
+        session.commit()
+        session.expire_all()
+        report = verify_chain(session)
+        assert not report.ok and report.broken_seq == seq and "missing" in report.reason

@@ -145,47 +145,40 @@ def test_the_command_line_check_runs_beside_a_page_check_and_records_who(deploye
 
 
 @pytest.mark.postgres
-def test_on_postgres_two_workers_asking_at_once_queue_one_check(pg_url, ctx):
+def test_on_postgres_two_workers_asking_at_once_queue_one_check(pg_session_factory, ctx):
     """Eight requests at the same moment (as from several gunicorn workers) queue one check, which runs; a
     verification during which the office appends events checks those too."""
     import threading
 
-    from engine.db import create_schema, make_engine, make_session_factory
     from engine.errors import ConcurrentUpdate
     from tests.conftest import deploy_shipped
 
-    sa_engine = make_engine(pg_url)
-    create_schema(sa_engine)
-    factory = make_session_factory(sa_engine)
-    try:
-        with factory() as session:
-            deploy_shipped(session, ctx)
-        barrier, outcomes = threading.Barrier(8), []
+    with pg_session_factory() as session:
+        deploy_shipped(session, ctx)
+    barrier, outcomes = threading.Barrier(8), []
 
-        def ask(n: int) -> None:
-            with factory() as session:
-                barrier.wait()
-                try:
-                    check, created = request_check(session, ctx, actor=Actor(f"auditor{n}", frozenset({"auditor"})))
-                    outcomes.append((check.id, created))
-                except ConcurrentUpdate:
-                    outcomes.append((None, False))
+    def ask(n: int) -> None:
+        with pg_session_factory() as session:
+            barrier.wait()
+            try:
+                check, created = request_check(session, ctx, actor=Actor(f"auditor{n}", frozenset({"auditor"})))
+                outcomes.append((check.id, created))
+            except ConcurrentUpdate:
+                outcomes.append((None, False))
 
-        threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sum(created for _, created in outcomes) == 1
-        check_id = next(check_id for check_id, created in outcomes if created)
-        with factory() as session:
-            assert request_check(session, ctx, actor=AUDITOR)[0].id == check_id
-        done = run_check(factory, ctx, check_id, batch=5)
-        assert done.ok and done.state == "done"
-        with factory() as session:
-            before = session.scalar(select(func.count()).select_from(AuditEvent))
-            report = verify_chain(session, batch=5, progress=office_works_meanwhile(factory, ctx))
-            assert report.ok and report.checked > before
-            assert chain_status(session).ok and latest_check(session).id == check_id
-    finally:
-        sa_engine.dispose()
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(created for _, created in outcomes) == 1
+    check_id = next(check_id for check_id, created in outcomes if created)
+    with pg_session_factory() as session:
+        assert request_check(session, ctx, actor=AUDITOR)[0].id == check_id
+    done = run_check(pg_session_factory, ctx, check_id, batch=5)
+    assert done.ok and done.state == "done"
+    with pg_session_factory() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+        report = verify_chain(session, batch=5, progress=office_works_meanwhile(pg_session_factory, ctx))
+        assert report.ok and report.checked > before
+        assert chain_status(session).ok and latest_check(session).id == check_id

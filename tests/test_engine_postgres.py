@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from engine import runtime
 from engine.audit import verify_chain
-from engine.db import create_schema, make_engine, make_session_factory
 from engine.errors import ConcurrentUpdate, TaskNotReady
 from engine.models import AuditEvent, HumanTask
 from tests.conftest import deploy_shipped
@@ -19,23 +18,23 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_factory(pg_url, ctx):
-    engine = make_engine(pg_url)
-    create_schema(engine)
-    factory = make_session_factory(engine)
-    with factory() as session:
+def pg_factory(pg_session_factory, ctx):
+    """Sessions on PostgreSQL with roles and every shipped process deployed."""
+    with pg_session_factory() as session:
         deploy_shipped(session, ctx)
-    yield factory
-    engine.dispose()
+    return pg_session_factory
 
 
 def test_full_run_on_postgres(pg_factory, ctx, roles):
     with pg_factory() as session:
         sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
         iid = sub.instance.id
-        step(session, ctx, iid, "verifikasi_formulir", roles["petugas"], {"lengkap": True, "nomor_buku_pengaduan": "1"})
-        step(session, ctx, iid, "periksa_laporan", roles["kasi"], {"hasil_pemeriksaan": "benar", "catatan_solusi": "Ok."})
-        result = step(session, ctx, iid, "beri_solusi", roles["kabid"], {"bentuk_jawaban": "lisan", "jawaban": "Sudah."})
+        step(session, ctx, iid, "verifikasi_formulir", roles["petugas"],
+             {"lengkap": True, "nomor_buku_pengaduan": "1"})
+        step(session, ctx, iid, "periksa_laporan", roles["kasi"],
+             {"hasil_pemeriksaan": "benar", "catatan_solusi": "Ok."})
+        result = step(session, ctx, iid, "beri_solusi", roles["kabid"],
+                      {"bentuk_jawaban": "lisan", "jawaban": "Sudah."})
         assert result.instance_status == "completed"
         assert verify_chain(session).ok
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.audit import verify_chain
-from engine.db import create_schema, make_engine, make_session_factory
 from engine.models import AuditEvent, ProcessInstance, Timer
 from engine.timers import sweep_due_timers
 from tests.timer_fixtures import (
@@ -24,14 +23,11 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_factory(pg_url, ctx):
-    engine = make_engine(pg_url)
-    create_schema(engine)
-    factory = make_session_factory(engine)
-    with factory() as session:
+def pg_factory(pg_session_factory, ctx):
+    """Sessions on PostgreSQL with roles and the tiny timer process deployed."""
+    with pg_session_factory() as session:
         deploy_timer_process(session, ctx)
-    yield factory
-    engine.dispose()
+    return pg_session_factory
 
 
 def test_two_workers_fire_each_of_1000_timers_exactly_once(pg_factory, ctx, clock):
@@ -70,7 +66,8 @@ def test_an_instance_held_by_another_transaction_is_skipped_then_fired(pg_factor
         held, free = start_timer_instances(session, ctx, 2)
     clock.advance(hours=2)
     with pg_factory() as holder:
-        holder.scalars(select(ProcessInstance).where(ProcessInstance.id == held).with_for_update(of=ProcessInstance)).one()
+        holder.scalars(select(ProcessInstance).where(ProcessInstance.id == held)
+                       .with_for_update(of=ProcessInstance)).one()
         result = sweep_due_timers(pg_factory, ctx)  # must not block on the held row
         assert (result.fired, result.skipped) == (1, 1)
         holder.rollback()
