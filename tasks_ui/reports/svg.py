@@ -74,6 +74,35 @@ def _nice_max(value: float) -> float:
     return float(10 * magnitude)
 
 
+def _axis_top(series: Sequence[Series], max_value: float | None = None) -> float:
+    """The top of the value axis: ``max_value``, else a round number at or above the largest value."""
+    values = [v for s in series for v in s.values if v is not None]
+    return max_value or _nice_max(max(values, default=0))
+
+
+def _value_at(item: Series, index: int) -> float | None:
+    """``item``'s value for the label at ``index`` (``None`` where the series is shorter)."""
+    return item.values[index] if index < len(item.values) else None
+
+
+def _y_grid(top: float, left: float, top_pad: float, plot_h: float, unit: str = "") -> list[str]:
+    """Grid lines at zero, half and the top of the value axis, each with its value left of the plot."""
+    lines = []
+    for fraction in (0, 0.5, 1):
+        y = top_pad + plot_h * (1 - fraction)
+        lines.append(
+            f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">'
+            f"{_fmt(top * fraction, unit)}</text>"
+        )
+    return lines
+
+
+def _x_label(x: float, y: float, label: str) -> str:
+    """A label under the plot, centred on ``x``."""
+    return f'<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(label)}</text>'
+
+
 def _legend(series: Sequence[Series], y: float) -> str:
     parts, x = [], 0.0
     for item in series:
@@ -102,8 +131,7 @@ def bar_chart(
     if not labels:
         head, tail = _open(title, desc or empty_text, 40, "bars empty")
         return Markup(f'{head}<text x="0" y="24" class="muted">{escape(empty_text)}</text>{tail}')
-    values = [v for s in series for v in s.values if v is not None]
-    top = max_value or _nice_max(max(values, default=0))
+    top = _axis_top(series, max_value)
     bar_h = 18 if len(series) == 1 else 13
     group_h = FONT + 8 + bar_h * len(series) + 4 * (len(series) - 1) + 12
     legend_h = 26 if len(series) > 1 else 0
@@ -119,7 +147,7 @@ def bar_chart(
             f"<title>{escape(label)}</title>{escape(_fit(label))}</text>"
         )
         for offset, item in enumerate(series):
-            value = item.values[index] if index < len(item.values) else None
+            value = _value_at(item, index)
             by = y + FONT + 6 + offset * (bar_h + 4)
             width = max(0.0, (value or 0) * scale)
             tip = (
@@ -149,23 +177,15 @@ def column_chart(
     """Vertical grouped columns over time-like labels (weeks, months), with a legend and a y axis."""
     height, left, bottom, top_pad = 260, 36, 40, 34
     plot_w, plot_h = WIDTH - left - 4, height - bottom - top_pad
-    values = [v for s in series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0))
+    top = _axis_top(series)
     head, tail = _open(title, desc or title, height, "columns")
-    body = [_legend(series, 16)]
-    for fraction in (0, 0.5, 1):
-        y = top_pad + plot_h * (1 - fraction)
-        body.append(
-            f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">'
-            f"{_fmt(top * fraction)}</text>"
-        )
+    body = [_legend(series, 16), *_y_grid(top, left, top_pad, plot_h)]
     slot = plot_w / max(1, len(labels))
     bar_w = max(2.0, (slot - 4) / max(1, len(series)))
     for index, label in enumerate(labels):
         x0 = left + index * slot + 2
         for offset, item in enumerate(series):
-            value = item.values[index] if index < len(item.values) else None
+            value = _value_at(item, index)
             h = (value or 0) / top * plot_h
             x = x0 + offset * bar_w
             body.append(
@@ -174,10 +194,7 @@ def column_chart(
                 f"<title>{escape(label)} — {escape(item.name)}: {escape(_fmt(value, unit))}</title></rect>"
             )
         if index % label_every == 0:
-            body.append(
-                f'<text class="axis" x="{x0 + slot / 2 - 2:.1f}" y="{height - bottom + 18}" '
-                f'text-anchor="middle">{escape(label)}</text>'
-            )
+            body.append(_x_label(x0 + slot / 2 - 2, height - bottom + 18, label))
     body.append(
         f'<line class="axis-line" x1="{left}" x2="{WIDTH}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}"/>'
     )
@@ -197,17 +214,9 @@ def line_chart(
     """Lines with points over time-like labels; a ``None`` value breaks the line."""
     height, left, bottom, top_pad = 240, 40, 40, 34
     plot_w, plot_h = WIDTH - left - 12, height - bottom - top_pad
-    values = [v for s in series for v in s.values if v is not None]
-    top = max_value or _nice_max(max(values, default=0))
+    top = _axis_top(series, max_value)
     head, tail = _open(title, desc or title, height, "lines")
-    body = [_legend(series, 16)]
-    for fraction in (0, 0.5, 1):
-        y = top_pad + plot_h * (1 - fraction)
-        body.append(
-            f'<line class="grid" x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="axis" x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">'
-            f"{_fmt(top * fraction, unit)}</text>"
-        )
+    body = [_legend(series, 16), *_y_grid(top, left, top_pad, plot_h, unit)]
     step = plot_w / max(1, len(labels) - 1)
     for item in series:
         points, path = [], []
@@ -236,10 +245,7 @@ def line_chart(
         body.extend(points)
     for index, label in enumerate(labels):
         if index % label_every == 0:
-            body.append(
-                f'<text class="axis" x="{left + 6 + index * step:.1f}" y="{height - bottom + 18}" '
-                f'text-anchor="middle">{escape(label)}</text>'
-            )
+            body.append(_x_label(left + 6 + index * step, height - bottom + 18, label))
     return Markup(head + "".join(body) + tail)
 
 
