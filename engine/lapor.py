@@ -175,11 +175,14 @@ def closed_without_reply(session: Session, instance_id: int) -> bool:
 def complaint_ending(session: Session, instance: ProcessInstance) -> str:
     """How a finished complaint ended: ``closed`` (a closing timer fired: the reporter did not reply in time),
     ``forwarded`` (it went through a forwarding step: not this office's authority) or ``completed``."""
-    if closed_without_reply(session, instance.id):
+    # both questions in one statement (a complaint's completion asks it: one round trip less)
+    closed, forwarded = session.execute(select(
+        select(Timer.id).where(Timer.instance_id == instance.id, Timer.state == "fired",
+                               Timer.bpmn_id.in_(closing_timers())).exists(),
+        select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == "completed",
+                                   HumanTask.bpmn_id.in_(status_map()["forwarding_steps"])).exists())).one()
+    if closed:
         return "closed"
-    forwarded = session.scalars(select(HumanTask.id).where(
-        HumanTask.instance_id == instance.id, HumanTask.state == "completed",
-        HumanTask.bpmn_id.in_(status_map()["forwarding_steps"]))).first()
     return "forwarded" if forwarded else "completed"
 
 
