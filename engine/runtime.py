@@ -66,11 +66,14 @@ def operation(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(session: Session, ctx: EngineContext, *args, **kwargs):
+        saved = session.info[_SAVED_KEY] = {}  # workflows saved by this operation (see _remember_saved)
         try:
             _begin_write(session)
             with using_clock(ctx.clock):
                 result = fn(session, ctx, *args, **kwargs)
             session.commit()
+            for state_json, workflow in saved.values():  # committed: the next operation may reuse them
+                spiff.SAVED_WORKFLOWS.put(state_json, workflow)
             return result
         except (StaleDataError, IntegrityError) as error:
             session.rollback()
@@ -86,8 +89,22 @@ def operation(fn: Callable) -> Callable:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            saved.clear()
+            session.info.pop(_SAVED_KEY, None)
 
     return wrapper
+
+
+_SAVED_KEY = "alur_saved_workflows"
+
+
+def _remember_saved(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """After a save that ends the operation's work on ``workflow``: offer it to the next operation on the
+    instance once the commit succeeds (only inside :func:`operation`; the last save of a workflow wins)."""
+    saved = session.info.get(_SAVED_KEY)
+    if saved is not None and instance.status == "running":  # a finished instance runs no further step
+        saved[id(workflow)] = (instance.state_json, workflow)
 
 
 def _begin_write(session: Session) -> None:
@@ -137,7 +154,12 @@ def load_workflow(instance: ProcessInstance, ctx: EngineContext) -> BpmnWorkflow
         raise InvalidInput(detail=f"instance {instance.id} was saved by serializer "
                                   f"{instance.serializer_version}, this engine reads {spiff.SERIALIZER_VERSION}")
     spec, subprocess_specs = spiff.version_specs(instance.version)
-    return spiff.load_state(instance.state_json, spec, subprocess_specs, script_engine_for(ctx.calendar))
+    script_engine = script_engine_for(ctx.calendar)
+    workflow = spiff.SAVED_WORKFLOWS.take(instance.state_json, spec, subprocess_specs)
+    if workflow is not None:  # this process saved exactly this state: no need to restore it
+        workflow.script_engine = script_engine
+        return workflow
+    return spiff.load_state(instance.state_json, spec, subprocess_specs, script_engine)
 
 
 def new_workflow(version: ProcessVersion, ctx: EngineContext) -> BpmnWorkflow:
@@ -491,7 +513,9 @@ def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, w
     events.add("TASK_COMPLETED", actor=actor.name, at=now, instance_id=instance.id, task_guid=row.task_guid,
                bpmn_id=row.bpmn_id, data_before=_public_data(before), data_after=_public_data(task.data),
                input=data, role=row.role, on_behalf_of="pelapor" if on_behalf else None)
-    return _save(session, ctx, instance, workflow, events, actor)
+    created = _save(session, ctx, instance, workflow, events, actor)
+    _remember_saved(session, instance, workflow)
+    return created
 
 
 def _public_data(data: dict) -> dict:

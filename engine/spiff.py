@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import threading
+from collections import OrderedDict
 from copy import deepcopy
 from uuid import UUID
 
@@ -112,3 +115,55 @@ def load_state(state_json: str, spec, subprocess_specs, script_engine) -> BpmnWo
     workflow = STATE_SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
     return workflow
+
+
+class SavedWorkflows:
+    """Workflows this process saved, by the exact state text they were saved as (bounded, oldest dropped).
+
+    Restoring a state costs about as much as running a step; the next step of an instance often comes to
+    the process that saved its last one. An entry is found only by the very text an instance's row holds
+    now, so it can never stand for another state: a row changed elsewhere (another worker, a migration,
+    an edit by hand) holds other text and misses. An entry is taken out when used (one operation owns a
+    workflow at a time; an operation that fails leaves nothing behind) and put back only for a committed
+    save (:func:`engine.runtime.operation`).
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, BpmnWorkflow] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, state_json: str, spec, subprocess_specs) -> BpmnWorkflow | None:
+        """The workflow saved as ``state_json`` around these specs, removed from the cache; else None."""
+        with self._lock:
+            workflow = self._entries.pop(state_json, None)
+        if workflow is None or workflow.spec is not spec or not _same_specs(workflow.subprocess_specs,
+                                                                           subprocess_specs or {}):
+            return None
+        return workflow
+
+    def put(self, state_json: str, workflow: BpmnWorkflow) -> None:
+        """Keep ``workflow`` as the one saved as ``state_json`` (its save committed)."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[state_json] = workflow
+            self._entries.move_to_end(state_json)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _same_specs(held: dict, wanted: dict) -> bool:
+    return len(held) == len(wanted) and all(held.get(name) is spec for name, spec in wanted.items())
+
+
+#: Per process: ``ALUR_WORKFLOW_CACHE`` entries (0 turns it off).
+SAVED_WORKFLOWS = SavedWorkflows(int(os.environ.get("ALUR_WORKFLOW_CACHE", "64")))
