@@ -392,6 +392,48 @@ def test_pdf_text_carries_the_numbers(month):
     assert reader.metadata.title.startswith("Rekapitulasi Layanan Pengaduan")
 
 
+def test_pdf_lists_the_first_complaints_and_points_to_the_full_files(month, monkeypatch):
+    from pypdf import PdfReader
+
+    from tasks_ui.reports import exports
+
+    session, ctx, _ = month
+    report = compute_recap(session, ctx, period_start=PERIOD[0], period_end=PERIOD[1], viewer=actor("kasi"),
+                           purpose="export")
+    codes = [c["tracking_code"] for c in report["complaints"]]
+    assert len(codes) > 3
+    monkeypatch.setattr(exports, "PRINT_LIST_LIMIT", 3)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(exports.recap_pdf(report))).pages)
+    flat = "".join(text.split())
+    assert [code for code in codes if code in flat] == codes[:3]  # the first three, in receipt order
+    assert f"3 pertama dari {len(codes)} pengaduan" in " ".join(text.split())
+    assert "daftar lengkap ada di unduhan CSV dan XLSX" in " ".join(text.split())
+    assert len(list(csv_rows_of(exports.recap_csv(report), "Daftar pengaduan"))) == len(codes)  # files: all
+
+
+def csv_rows_of(data: bytes, title: str):
+    import csv
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return [r for r in rows[rows.index([title]) + 2:] if r]
+
+
+def test_pdf_columns_fit_their_text_and_long_ones_share_the_rest():
+    from tasks_ui.reports.exports import _column_widths
+
+    def measure(text, bold=False):
+        return len(text) * (6 if bold else 5)
+
+    # everything fits: stretched alike to the whole width
+    assert _column_widths(["A", "B"], [["xx", "xxxx"]], 100, 0, measure) == pytest.approx([100 / 3, 200 / 3])
+    # the short columns keep their text's width, the long one wraps in what is left
+    widths = _column_widths(["Kode", "Tanggal", "Perihal"], [["PGD-1", "2026-06-01", "x" * 200]], 200, 4, measure)
+    assert widths[:2] == [measure("PGD-1") + 4, measure("2026-06-01") + 4]  # widest of header word and text
+    assert sum(widths) == pytest.approx(200) and widths[2] < measure("x" * 200)
+    # a header word is never cut
+    assert _column_widths(["Kepatuhan", "B"], [["1", "1" * 100]], 120, 0, measure)[0] == measure("Kepatuhan", True)
+
+
 def test_csv_sections(month):
     import csv
 

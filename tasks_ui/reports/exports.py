@@ -171,35 +171,44 @@ _FORMATS = {"int": "0", "number": "0.0##", "minutes": "0.0", "percent": "0.0", "
 
 
 def recap_xlsx(report: dict) -> bytes:
-    """An XLSX workbook: a sheet per table, numbers as numbers, dates as dates (office time)."""
+    """An XLSX workbook: a sheet per table, numbers as numbers, dates as dates (office time). Written in
+    openpyxl's write-only mode (rows streamed, not kept as cell objects): a year of a province's complaints
+    is 100,000 rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
-    for table in TABLES:
-        sheet = book.create_sheet(table.sheet)
-        sheet.append([table.title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([c.header for c in table.columns])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table.rows(report):
-            sheet.append([_value(report, c, row) for c in table.columns])
-        for index, column in enumerate(table.columns, start=1):
-            letter = sheet.cell(row=2, column=index).column_letter
-            sheet.column_dimensions[letter].width = max(12, min(48, len(column.header) + 4))
-            if column.kind in _FORMATS:
-                for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
-                    cell.number_format = _FORMATS[column.kind]
-        sheet.freeze_panes = "A3"
-    info = book.create_sheet("Info", 0)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def styled(sheet, value, font=None, number_format=None):
+        cell = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            cell.font = font
+        if number_format is not None and value is not None:
+            cell.number_format = number_format
+        return cell
+
+    info = book.create_sheet("Info")
+    info.column_dimensions["A"].width = 24
     for line in _heading(report):
         info.append([line])
     info.append(["Dibuat", report["scope"]["generated_at"]])
     for key, text in report.get("definitions", {}).items():
         info.append([key, text])
-    info.column_dimensions["A"].width = 24
+    for table in TABLES:
+        sheet = book.create_sheet(table.sheet)
+        sheet.freeze_panes = "A3"
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(48, len(column.header) + 4))
+        sheet.append([styled(sheet, table.title, bold)])
+        sheet.append([styled(sheet, c.header, bold) for c in table.columns])
+        formats = [_FORMATS.get(c.kind) for c in table.columns]
+        for row in table.rows(report):
+            sheet.append([styled(sheet, value, number_format=number_format) if number_format else value
+                          for value, number_format in zip((_value(report, c, row) for c in table.columns), formats,
+                                                          strict=True)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -207,17 +216,24 @@ def recap_xlsx(report: dict) -> bytes:
 
 # -- PDF -------------------------------------------------------------------------------------------
 
+#: The PDF (like the printed page) lists at most this many complaints; the CSV and XLSX list every one.
+PRINT_LIST_LIMIT = 2000
+
+
 def recap_pdf(report: dict) -> bytes:
-    """A printable PDF (A4 landscape): heading, every table, the complaint list."""
+    """A printable PDF (A4 landscape): heading, every table, the complaint list (the first
+    :data:`PRINT_LIST_LIMIT`, with a note pointing to the CSV/XLSX beyond that)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
     styles = getSampleStyleSheet()
     cell_style = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
+    padding = 6 + 1  # the table's cell padding left and right, and a point to spare
     buffer = io.BytesIO()
     title = _heading(report)[0]
     document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -225,6 +241,13 @@ def recap_pdf(report: dict) -> bytes:
                                  author="Alur", subject="Rekapitulasi layanan pengaduan")
     story = [Paragraph(_escape(title), styles["Title"]), Paragraph(_escape(_heading(report)[1]), styles["Normal"]),
              Spacer(1, 4 * mm)]
+
+    def cell(text: str, width: float):
+        # a text that fits its column on one line is drawn as it is; wrapping (a Paragraph) costs ten times more
+        if "\n" not in text and stringWidth(text, cell_style.fontName, cell_style.fontSize) <= width - padding:
+            return text
+        return Paragraph(_escape(text), cell_style)
+
     for table in TABLES:
         rows = list(table.rows(report))
         if table.sheet == "Harian":
@@ -233,21 +256,57 @@ def recap_pdf(report: dict) -> bytes:
         if not rows:
             story.append(Paragraph("Tidak ada data.", styles["Normal"]))
             continue
-        data = [[Paragraph(f"<b>{_escape(c.header)}</b>", cell_style) for c in table.columns]]
-        for row in rows:
-            data.append([Paragraph(_escape(_pdf_text(_value(report, c, row))), cell_style) for c in table.columns])
-        weights = [1 if c.kind in _FORMATS else 2 for c in table.columns]
+        if len(rows) > PRINT_LIST_LIMIT:
+            story.append(Paragraph(_escape(
+                f"{PRINT_LIST_LIMIT:,} pertama dari {len(rows):,} pengaduan (urut waktu diterima); daftar lengkap "
+                "ada di unduhan CSV dan XLSX.".replace(",", ".")), styles["Normal"]))
+            rows = rows[:PRINT_LIST_LIMIT]
+        texts = [[_pdf_text(_value(report, c, row)) for c in table.columns] for row in rows]
         width = document.width * (1 if len(table.columns) > 4 else 0.6)
-        pdf_table = PdfTable(data, repeatRows=1, hAlign="LEFT",
-                             colWidths=[width * w / sum(weights) for w in weights])
+        widths = _column_widths([c.header for c in table.columns], texts, width, padding,
+                                lambda text, bold=False: stringWidth(
+                                    text, "Helvetica-Bold" if bold else cell_style.fontName, cell_style.fontSize))
+        data = [[Paragraph(f"<b>{_escape(c.header)}</b>", cell_style) for c in table.columns]]
+        data += [[cell(text, w) for text, w in zip(line, widths, strict=True)] for line in texts]
+        pdf_table = PdfTable(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
         pdf_table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 1), (-1, -1), cell_style.fontName),
+            ("FONTSIZE", (0, 1), (-1, -1), cell_style.fontSize),
+            ("LEADING", (0, 1), (-1, -1), cell_style.leading),
         ]))
         story += [pdf_table, Spacer(1, 3 * mm)]
     document.build(story)
     return buffer.getvalue()
+
+
+def _column_widths(headers: list[str], rows: list[list[str]], total: float, padding: float,
+                   measure, sample: int = 300) -> list[float]:
+    """Column widths filling ``total``: a column whose longest text (of the first ``sample`` rows) and
+    longest header word fit gets that width; the columns that do not share what is left (they wrap)."""
+    natural = []
+    for index, header in enumerate(headers):
+        widest = max([measure(word, True) for word in header.split()]
+                     + [measure(line[index]) for line in rows[:sample]])
+        natural.append(widest + padding)
+    if sum(natural) <= total:  # everything fits on one line: stretch alike
+        return [w * total / sum(natural) for w in natural]
+    widths: list[float | None] = [None] * len(headers)
+    left, open_columns = total, list(range(len(headers)))
+    while open_columns:
+        share = left / len(open_columns)
+        fitting = [i for i in open_columns if natural[i] <= share]
+        if not fitting:
+            for i in open_columns:
+                widths[i] = share
+            break
+        for i in fitting:
+            widths[i] = natural[i]
+            left -= natural[i]
+        open_columns = [i for i in open_columns if i not in fitting]
+    return [w or 0.0 for w in widths]
 
 
 def _pdf_text(value) -> str:
