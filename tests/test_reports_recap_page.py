@@ -93,7 +93,7 @@ def test_the_list_is_paged_on_screen_and_whole_in_print(client, login, seeded_re
     monkeypatch.setattr(recap_page, "LIST_PAGE_SIZE", 3)
     first = client.get("/rekap?kind=month&month=2026-03").get_data(as_text=True)
     assert re.findall(r'<tr data-code="([^"]+)"', first) == everything[:3]
-    assert "Menampilkan 1–3 dari 4. Daftar lengkap ada di unduhan CSV, XLSX dan PDF." in first
+    assert "Menampilkan 1–3 dari 4. Daftar lengkap ada di unduhan CSV dan XLSX." in first
     assert "Halaman 1 dari 2" in first and 'rel="prev"' not in first
     following = re.search(r'<a class="button small secondary" rel="next" href="([^"]+)"', first).group(1)
     assert "month=2026-03" in following and "hal=2" in following

@@ -26,7 +26,7 @@ from ..inbox.blueprint import role_names
 from ..inbox.timing import duration_text
 from ..translations import UI_TEXT
 from ..wiring import engine_context
-from . import svg
+from . import exports, svg
 from .pages import (
     REPORT_ROLES,
     all_process_names,
@@ -275,16 +275,16 @@ def change_text(change: float | None, ratio: bool = False) -> str:
     return f"{sign}{text}" + (f" {t('recap_points')}" if ratio else "")
 
 
-#: List entries shown per screen page; a printout lists up to PRINT_LIST_LIMIT (the exports hold every one).
+#: List entries shown per screen page; a printout lists up to PRINT_LIST_LIMIT, as the PDF does (the CSV and
+#: XLSX hold every one).
 LIST_PAGE_SIZE = 100
-PRINT_LIST_LIMIT = 2000
 
 
 def list_page(complaints: list[dict], printable: bool) -> dict:
     """The part of the recap's complaint list this page shows (``?hal=N`` on screen, 1-based; a page past
     the end shows the last one), so a year of a province's complaints is not one page of 100,000 rows."""
     total = len(complaints)
-    size = PRINT_LIST_LIMIT if printable else LIST_PAGE_SIZE
+    size = exports.PRINT_LIST_LIMIT if printable else LIST_PAGE_SIZE
     pages = max(1, -(-total // size))
     try:
         page = 1 if printable else min(max(int(request.args.get("hal", "1")), 1), pages)

@@ -210,8 +210,8 @@ TEXTS = {
     "recap_official": ("Petugas", "Official"),
     "recap_list": ("Daftar pengaduan", "Complaints"),
     "recap_list_range": (
-        "Menampilkan {first}–{last} dari {total}. Daftar lengkap ada di unduhan CSV, XLSX dan PDF.",
-        "Showing {first}–{last} of {total}. The full list is in the CSV, XLSX and PDF downloads.",
+        "Menampilkan {first}–{last} dari {total}. Daftar lengkap ada di unduhan CSV dan XLSX.",
+        "Showing {first}–{last} of {total}. The full list is in the CSV and XLSX downloads.",
     ),
     "recap_list_page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
     "recap_list_pages": ("Halaman daftar pengaduan", "Complaint list pages"),
