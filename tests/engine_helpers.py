@@ -23,6 +23,12 @@ MUBA_STEPS = [
     ("periksa_laporan", "kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah ke rak khusus."}),
     ("beri_solusi", "kabid", {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali ke rak referensi."}),
 ]
+#: Every document of a sertifikasi_pustakawan application checked present (the ``periksa_berkas`` form).
+SERTIFIKASI_DOCUMENTS = dict.fromkeys(
+    ("fr_apl_01", "fr_apl_02", "pas_foto", "fotokopi_ktp", "fotokopi_ijazah", "sk_bekerja",
+     "surat_rekomendasi_atasan", "daftar_riwayat_hidup", "materai", "bukti_kompetensi"),
+    True,
+)
 
 
 def ready_task(session, instance_id: int, bpmn_id: str | None = None) -> HumanTask:

@@ -14,6 +14,7 @@ from engine import deploy, users
 from engine.actors import SYSTEM_INIT
 from engine.db import create_schema
 from tests.conftest import PASSWORDS, PROCESSES, csrf_token, shipped_forms
+from tests.engine_helpers import SERTIFIKASI_DOCUMENTS
 
 NEW = ("perpusnas_pengaduan", "sertifikasi_pustakawan")
 
@@ -171,22 +172,7 @@ def test_certification_built_in_the_editor_then_run(bare_app, clock):
         "jadwalkan_asesmen",
         {"tanggal_asesmen": "2026-04-07", "tempat_asesmen": "Daring", "nama_asesor": "Dra. Sri Wahyuni"},
     )
-    documents = dict.fromkeys(
-        (
-            "fr_apl_01",
-            "fr_apl_02",
-            "pas_foto",
-            "fotokopi_ktp",
-            "fotokopi_ijazah",
-            "sk_bekerja",
-            "surat_rekomendasi_atasan",
-            "daftar_riwayat_hidup",
-            "materai",
-            "bukti_kompetensi",
-        ),
-        True,
-    )
-    after = complete("periksa_berkas", {**documents, "berkas_lengkap": True})
+    after = complete("periksa_berkas", {**SERTIFIKASI_DOCUMENTS, "berkas_lengkap": True})
     [assessment] = after["next_tasks"]
     assert (assessment["bpmn_id"], assessment["role"]) == ("asesmen", "asesor")
     task_id = assessment["id"]

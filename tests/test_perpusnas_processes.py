@@ -15,7 +15,7 @@ from engine.errors import InvalidData, NotYourRole
 from engine.models import HumanTask, ProcessInstance, Timer
 from engine.timers import fire_instance_timers
 from tests.conftest import PROCESSES, START, shipped_forms
-from tests.engine_helpers import ready_task, step, step_ids
+from tests.engine_helpers import SERTIFIKASI_DOCUMENTS, ready_task, step, step_ids
 
 PERPUSNAS_INTAKE = {
     "channel": "sp4n_lapor",
@@ -238,21 +238,6 @@ SCHEDULE = {
     "tempat_asesmen": "Gedung Perpusnas, Jl. Salemba Raya 28A",
     "nama_asesor": "Drs. Bambang Wijaya",
 }
-DOCUMENTS = {
-    key: True
-    for key in (
-        "fr_apl_01",
-        "fr_apl_02",
-        "pas_foto",
-        "fotokopi_ktp",
-        "fotokopi_ijazah",
-        "sk_bekerja",
-        "surat_rekomendasi_atasan",
-        "daftar_riwayat_hidup",
-        "materai",
-        "bukti_kompetensi",
-    )
-}
 
 
 def _apply(session, ctx, roles, **registration) -> int:
@@ -342,7 +327,7 @@ def test_not_eligible_is_told_and_ends(deployed, ctx, roles, registration):
 def test_certificate_issued_after_complete_documents_and_competent_assessment(deployed, ctx, roles):
     iid = _apply(deployed, ctx, roles)
     step(deployed, ctx, iid, "jadwalkan_asesmen", roles["petugas"], SCHEDULE)
-    step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**DOCUMENTS, "berkas_lengkap": True})
+    step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**SERTIFIKASI_DOCUMENTS, "berkas_lengkap": True})
     assert ready_task(deployed, iid).role == "asesor"
     with pytest.raises(NotYourRole):
         step(
@@ -383,10 +368,10 @@ def test_missing_documents_reschedule_then_not_yet_competent(deployed, ctx, role
             iid,
             "periksa_berkas",
             roles["petugas"],
-            {**DOCUMENTS, "materai": False, "berkas_lengkap": True},
+            {**SERTIFIKASI_DOCUMENTS, "materai": False, "berkas_lengkap": True},
         )
     with pytest.raises(InvalidData):  # incomplete without saying what is missing
-        step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**DOCUMENTS, "berkas_lengkap": False})
+        step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**SERTIFIKASI_DOCUMENTS, "berkas_lengkap": False})
     step(
         deployed,
         ctx,
@@ -394,7 +379,7 @@ def test_missing_documents_reschedule_then_not_yet_competent(deployed, ctx, role
         "periksa_berkas",
         roles["petugas"],
         {
-            **DOCUMENTS,
+            **SERTIFIKASI_DOCUMENTS,
             "materai": False,
             "berkas_lengkap": False,
             "kekurangan_berkas": "Materai 10.000 dua buah.",
@@ -408,7 +393,7 @@ def test_missing_documents_reschedule_then_not_yet_competent(deployed, ctx, role
         roles["petugas"],
         {**SCHEDULE, "tanggal_asesmen": "2026-04-14"},
     )
-    step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**DOCUMENTS, "berkas_lengkap": True})
+    step(deployed, ctx, iid, "periksa_berkas", roles["petugas"], {**SERTIFIKASI_DOCUMENTS, "berkas_lengkap": True})
     step(
         deployed,
         ctx,
