@@ -141,6 +141,13 @@ PASSWORDS = {r: f"sandi-{r}-123" for r in
              ("petugas", "kasi", "kabid", "kepala_dinas", "process_owner", "auditor", "admin")}
 
 
+def deploy_with_users(session, ctx, passwords: dict[str, str] | None = None) -> None:
+    """Roles, every shipped process and one user per role (username = role, password from ``passwords``)."""
+    deploy_shipped(session, ctx)
+    for role, password in (passwords or PASSWORDS).items():
+        users.create_user(session, ctx, role, password, [role], actor=SYSTEM_INIT)
+
+
 @pytest.fixture
 def app(db_url, clock):
     """The Flask app over a fresh SQLite file, processes deployed, one user per role (username = role)."""
@@ -154,10 +161,7 @@ def app(db_url, clock):
     })
     with application.app_context():
         create_schema(db.engine)
-        ctx = engine_context()
-        deploy_shipped(db.session, ctx)
-        for role, password in PASSWORDS.items():
-            users.create_user(db.session, ctx, role, password, [role], actor=SYSTEM_INIT)
+        deploy_with_users(db.session, engine_context())
         db.session.remove()
     yield application
     with application.app_context():

@@ -119,18 +119,14 @@ def pg_schema_of(url: str) -> str:
 
 def prepare_pg(url: str, ctx, passwords: dict[str, str] | None = None) -> None:
     """Schema, roles, shipped processes and one user per role (username = role) on ``url``."""
-    from engine import users
-    from engine.actors import SYSTEM_INIT
     from engine.db import create_schema, make_engine, make_session_factory
-    from tests.conftest import PASSWORDS, deploy_shipped
+    from tests.conftest import deploy_with_users
 
     sa_engine = make_engine(url)
     try:
         create_schema(sa_engine)
         with make_session_factory(sa_engine)() as session:
-            deploy_shipped(session, ctx)
-            for role, password in (passwords or PASSWORDS).items():
-                users.create_user(session, ctx, role, password, [role], actor=SYSTEM_INIT)
+            deploy_with_users(session, ctx, passwords)
     finally:
         sa_engine.dispose()
 

@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import users
-from engine.actors import SYSTEM_INIT
 from engine.clock import FixedClock
-from tests.conftest import PASSWORDS, ROOT, START, deploy_shipped
+from tests.conftest import PASSWORDS, ROOT, START, deploy_with_users
 
 CHROMIUM = os.environ.get("ALUR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,10 +85,7 @@ def serve_app(folder: Path):
     )
     with app.app_context():
         create_schema(db.engine)
-        ctx = engine_context()
-        deploy_shipped(db.session, ctx)
-        for role, password in PASSWORDS.items():
-            users.create_user(db.session, ctx, role, password, [role], actor=SYSTEM_INIT)
+        deploy_with_users(db.session, engine_context())
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
