@@ -13,6 +13,7 @@ Times are WIB (UTC+7). ``seed_reports`` leaves the clock at Fri 13 Mar 2026 10:0
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -89,6 +90,13 @@ def seeded_reports(app, clock):
         ids = seed(db.session, engine_context(), clock)
         db.session.remove()
     return ids
+
+
+def tile(html: str, name: str) -> str:
+    """The number a report page shows on its figure tile ``name``."""
+    match = re.search(rf'data-figure="{name}"><span class="tile-n">([^<]*)</span>', html)
+    assert match, f"no tile {name}"
+    return match.group(1)
 
 
 __all__ = ["seeded_reports"]

@@ -7,13 +7,7 @@ import re
 import pytest
 
 from tests.reports_fixtures import *  # noqa: F403 - fixture seeded_reports
-from tests.reports_fixtures import EXPECTED
-
-
-def _figure(html: str, name: str) -> str:
-    match = re.search(rf'data-figure="{name}"><span class="tile-n">([^<]*)</span>', html)
-    assert match, f"no tile {name}"
-    return match.group(1)
+from tests.reports_fixtures import EXPECTED, tile
 
 
 def test_dashboard_figures_match_the_seeded_complaints(client, login, seeded_reports):
@@ -21,10 +15,10 @@ def test_dashboard_figures_match_the_seeded_complaints(client, login, seeded_rep
     response = client.get("/dasbor")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert _figure(html, "received_today") == str(EXPECTED["received_today"])
-    assert _figure(html, "answered_today") == str(EXPECTED["answered_today"])
-    assert _figure(html, "open") == str(EXPECTED["open"])
-    assert _figure(html, "overdue") == str(EXPECTED["overdue"])
+    assert tile(html, "received_today") == str(EXPECTED["received_today"])
+    assert tile(html, "answered_today") == str(EXPECTED["answered_today"])
+    assert tile(html, "open") == str(EXPECTED["open"])
+    assert tile(html, "overdue") == str(EXPECTED["overdue"])
     assert "dari 2 langkah menunggu" in html
     assert "Bulan ini: 4 diterima, 2 selesai dijawab." in html
     # per complaint (recap definitions): D on time; A (check late) and B (verification overdue) late; C not yet due
@@ -61,9 +55,9 @@ def test_dashboard_numbers_equal_the_engine_values(app, client, login, seeded_re
         db.session.remove()
     login("kepala_dinas")
     html = client.get("/dasbor?process=muba_pengaduan").get_data(as_text=True)
-    assert _figure(html, "received_today") == str(figures.received_today) == "2"  # C is Sanggau's
-    assert _figure(html, "open") == str(figures.open_complaints) == "1"
-    assert _figure(html, "overdue") == str(figures.overdue_total) == "1"
+    assert tile(html, "received_today") == str(figures.received_today) == "2"  # C is Sanggau's
+    assert tile(html, "open") == str(figures.open_complaints) == "1"
+    assert tile(html, "overdue") == str(figures.overdue_total) == "1"
     assert [(p.received, p.answered) for p in figures.trend[-2:]] == [(1, 1), (2, 1)]
 
 
@@ -79,7 +73,7 @@ def test_dashboard_without_complaints_shows_zeros(client, login):
     login("kasi")
     html = client.get("/dasbor").get_data(as_text=True)
     for name in ("received_today", "answered_today", "open", "overdue"):
-        assert _figure(html, name) == "0"
+        assert tile(html, name) == "0"
     assert "Tidak ada langkah yang terlambat" in html and "Belum ada langkah bertenggat" in html
 
 

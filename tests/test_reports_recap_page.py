@@ -8,13 +8,8 @@ import re
 import pytest
 
 from tests.reports_fixtures import *  # noqa: F403 - fixture seeded_reports
+from tests.reports_fixtures import tile
 from tests.ui_fixtures import *  # noqa: F403 - fixtures submit, task_rows
-
-
-def _tile(html: str, name: str) -> str:
-    match = re.search(rf'data-figure="{name}"><span class="tile-n">([^<]*)</span>', html)
-    assert match, f"no tile {name}"
-    return match.group(1)
 
 
 def _row(html: str, attribute: str, value: str) -> str:
@@ -31,7 +26,7 @@ def test_month_recap_shows_the_hand_counted_figures(client, login, seeded_report
     assert "Maret 2026" in html
     # A and D answered; B (overdue verification) and C (Sanggau, inside its 7 working days) in progress
     assert [
-        _tile(html, n) for n in ("received", "answered", "in_progress", "late", "sla_rate", "backlog")
+        tile(html, n) for n in ("received", "answered", "in_progress", "late", "sla_rate", "backlog")
     ] == ["4", "2", "2", "2", "33,3 %", "2"]
     assert "Tenggat: 1 tepat waktu, 2 terlambat, 1 belum jatuh tempo; 0 dieskalasi." in html
     comparison = _row(html, "data-metric", "received")
@@ -73,10 +68,10 @@ def test_page_equals_the_engine_recap(app, client, login, seeded_reports):
         as_text=True
     )
     totals = report["totals"]
-    assert _tile(html, "received") == str(totals["received"]) == "3"
-    assert _tile(html, "answered") == str(totals["answered"])
-    assert _tile(html, "late") == str(totals["late"])
-    assert _tile(html, "backlog") == str(report["backlog"]["total"])
+    assert tile(html, "received") == str(totals["received"]) == "3"
+    assert tile(html, "answered") == str(totals["answered"])
+    assert tile(html, "late") == str(totals["late"])
+    assert tile(html, "backlog") == str(report["backlog"]["total"])
     shown = re.findall(r'<tr data-code="([^"]+)"', html)
     assert shown == [c["tracking_code"] for c in report["complaints"]]
     for row in report["by_channel"]:
@@ -100,7 +95,7 @@ def test_the_list_is_paged_on_screen_and_whole_in_print(client, login, seeded_re
     second = client.get(following.replace("&amp;", "&")).get_data(as_text=True)
     assert re.findall(r'<tr data-code="([^"]+)"', second) == everything[3:]
     assert "Menampilkan 4–4 dari 4." in second and 'rel="next"' not in second
-    assert _tile(second, "received") == "4"  # the figures count every complaint, whatever the page
+    assert tile(second, "received") == "4"  # the figures count every complaint, whatever the page
     for odd in ("99", "0", "dua"):  # past the end: the last page; not a number: the first
         page = client.get(f"/rekap?kind=month&month=2026-03&hal={odd}")
         assert page.status_code == 200
@@ -116,7 +111,7 @@ def test_empty_period_is_an_empty_report_not_an_error(client, login, seeded_repo
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Semester 1 2025" in html and "Tidak ada pengaduan yang diterima dalam periode ini." in html
-    assert _tile(html, "received") == "0" and _tile(html, "sla_rate") == "—"
+    assert tile(html, "received") == "0" and tile(html, "sla_rate") == "—"
     assert "Tidak ada langkah yang selesai dalam periode ini." in html
 
 
@@ -160,7 +155,7 @@ def test_print_version_and_downloads(client, login, seeded_reports):
     printable = client.get("/rekap/cetak?kind=month&month=2026-03")
     page = printable.get_data(as_text=True)
     assert printable.status_code == 200 and 'class="card period-form' not in page
-    assert "window.print()" in page and _tile(page, "received") == "4"
+    assert "window.print()" in page and tile(page, "received") == "4"
 
 
 def test_english(client, login, seeded_reports):
@@ -219,15 +214,15 @@ def test_kasi_starts_a_recap_run_then_the_frozen_recap_is_listed_and_does_not_ch
     assert (
         "Rekap beku: angka ini tidak berubah lagi." in frozen and "Tiga pengaduan, satu terlambat." in frozen
     )
-    assert _tile(frozen, "received") == "3" and "Maret 2026" in frozen
+    assert tile(frozen, "received") == "3" and "Maret 2026" in frozen
     assert f'href="/reports/snapshots/{snapshot_id}.xlsx"' in frozen or (
         f'href="/api/v1/reports/snapshots/{snapshot_id}.xlsx"' in frozen
     )
     live = client.get("/rekap?kind=month&month=2026-03&process=muba_pengaduan").get_data(as_text=True)
-    assert _tile(live, "received") == "4"
+    assert tile(live, "received") == "4"
     assert "Mulai proses rekap" not in live  # only the kasi starts runs
     printable = client.get(f"/rekap/arsip/{snapshot_id}?cetak=1").get_data(as_text=True)
-    assert "window.print()" in printable and _tile(printable, "received") == "3"
+    assert "window.print()" in printable and tile(printable, "received") == "3"
     with app.app_context():
         kabid_step = db.session.scalars(
             select(HumanTask.id).where(HumanTask.bpmn_id == "terima_rekap_kabid")
