@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine import migration
 from engine.errors import AlurError
+from engine.models import ProcessVersion
 from engine.process_catalog import get_version, list_processes
 from engine.process_diff import diff_versions
 
@@ -23,6 +24,13 @@ def _process(key: str) -> dict:
     return found[0]
 
 
+def _compared(key: str) -> tuple[dict, ProcessVersion, ProcessVersion]:
+    """The process and the two versions a page compares (``?dari=`` old, ``?ke=`` new)."""
+    process = _process(key)
+    old_number, new_number = _numbers(process)
+    return process, get_version(db.session, key, old_number), get_version(db.session, key, new_number)
+
+
 def _numbers(process: dict) -> tuple[int, int]:
     numbers = [v["version"] for v in process["versions"]]
     newest = numbers[0]
@@ -36,9 +44,7 @@ def _numbers(process: dict) -> tuple[int, int]:
 @roles_required(OWNER)
 def compare(key: str):
     """What changed between two versions, in words and on both diagrams."""
-    process = _process(key)
-    old_number, new_number = _numbers(process)
-    old, new = get_version(db.session, key, old_number), get_version(db.session, key, new_number)
+    process, old, new = _compared(key)
     changes = diff_versions(old.bpmn_xml, new.bpmn_xml)
     lang = current_language()
     items = [{"element_id": c.element_id, "kind": c.kind, "what": c.what,
@@ -50,9 +56,7 @@ def compare(key: str):
 @roles_required(OWNER)
 def migrate_page(key: str):
     """Dry run: which running instances of one version can move to another, and why the others cannot."""
-    process = _process(key)
-    old_number, new_number = _numbers(process)
-    old, new = get_version(db.session, key, old_number), get_version(db.session, key, new_number)
+    process, old, new = _compared(key)
     checks = migration.dry_run(db.session, engine_context(), old.id, new.id) if old.id != new.id else []
     records = migration.migrations_of(db.session, key)
     return render_template("editor/migrate.html", process=process, old=old, new=new, checks=checks,
