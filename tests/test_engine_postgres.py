@@ -12,7 +12,7 @@ from engine.audit import verify_chain
 from engine.errors import ConcurrentUpdate, TaskNotReady
 from engine.models import AuditEvent, HumanTask
 from tests.conftest import deploy_shipped
-from tests.engine_helpers import MUBA_INTAKE, ready_task, step
+from tests.engine_helpers import MUBA_INTAKE, MUBA_STEPS, ready_task, step
 
 pytestmark = pytest.mark.postgres
 
@@ -29,12 +29,8 @@ def test_full_run_on_postgres(pg_factory, ctx, roles):
     with pg_factory() as session:
         sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
         iid = sub.instance.id
-        step(session, ctx, iid, "verifikasi_formulir", roles["petugas"],
-             {"lengkap": True, "nomor_buku_pengaduan": "1"})
-        step(session, ctx, iid, "periksa_laporan", roles["kasi"],
-             {"hasil_pemeriksaan": "benar", "catatan_solusi": "Ok."})
-        result = step(session, ctx, iid, "beri_solusi", roles["kabid"],
-                      {"bentuk_jawaban": "lisan", "jawaban": "Sudah."})
+        for bpmn_id, role, data in MUBA_STEPS:
+            result = step(session, ctx, iid, bpmn_id, roles[role], data)
         assert result.instance_status == "completed"
         assert verify_chain(session).ok
 
