@@ -238,7 +238,8 @@ class _Synced:
 
 def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
                events: PendingEvents, actor: Actor) -> _Synced:
-    """Bring the instance's task and timer rows in line with the workflow; return newly ready tasks."""
+    """Bring the instance's task and timer rows in line with the workflow; return the newly ready task rows,
+    the workflow's ready user tasks and the instance's step rows (which the recap's facts reuse)."""
     now = ctx.clock.now()
     ready, timers = _tasks_of_note(workflow)
     # no autoflush: the rows read here are compared with what this operation changed in memory, and
