@@ -66,7 +66,8 @@ def floor_table(sa_engine, factory, ids):
     metadata.create_all(sa_engine)
     with factory() as session, sa_engine.begin() as conn:
         for instance_id in ids:
-            conn.execute(table.insert().values(id=instance_id, state=session.get(ProcessInstance, instance_id).state_json))
+            state = session.get(ProcessInstance, instance_id).state_json
+            conn.execute(table.insert().values(id=instance_id, state=state))
     return table
 
 
@@ -106,7 +107,7 @@ def run(instances: int) -> None:
                 # the floor: one row read, deserialize with the spec injected, run, serialize, write, commit
                 for bpmn_id, _role, data in STEPS:
 
-                    def floor_step(bpmn_id=bpmn_id, data=data):
+                    def floor_step(bpmn_id=bpmn_id, data=data, instance_id=instance_id):
                         stored = conn.execute(select(table.c.state).where(table.c.id == instance_id)).scalar_one()
                         wf = spiff.load_state(stored, spec, subprocess_specs, script_engine)
                         task = ready(wf, bpmn_id)

@@ -412,7 +412,8 @@ def day_in_the_life(url: str, instance: Path) -> None:
                 note=f"p95 {percentile(stats[kind], 0.95) * 1000:.0f} ms, n={len(stats[kind])}, "
                      f"{len(stats[kind]) / elapsed:.1f}/s")
     row(BENCH, "day: errors", errors, "", goal="0", ok=errors == 0,
-        note=f"{races} × 409 (two officials on one step: expected); answers {json.dumps({k: dict(v) for k, v in answers.items()})}")
+        note=f"{races} × 409 (two officials on one step: expected); "
+             f"answers {json.dumps({k: dict(v) for k, v in answers.items()})}")
     row(BENCH, "day: timers fired", fired, "", note=f"{fired / elapsed:.1f}/s by one alur timers worker, "
                                                     f"{timers} due at the start")
 
@@ -429,12 +430,14 @@ def rss_with_instances(url: str, instance: Path) -> None:
         columns = [c.name for c in ProcessInstance.__table__.columns if c.name not in ("id", "tracking_code")]
         listed = ", ".join(columns)
         conn.execute(text(f"INSERT INTO process_instance ({listed}) SELECT {listed} FROM process_instance "
-                          f"CROSS JOIN generate_series(1, :n) WHERE id = :id"), {"n": count, "id": template["instance_id"]})
+                          f"CROSS JOIN generate_series(1, :n) WHERE id = :id"),
+                     {"n": count, "id": template["instance_id"]})
         task_cols = [c.name for c in HumanTask.__table__.columns if c.name not in ("id", "instance_id", "task_guid")]
         tl = ", ".join(task_cols)
         conn.execute(text(f"INSERT INTO human_task (instance_id, task_guid, {tl}) SELECT p.id, md5(p.id::text), "
                           f"{', '.join('t.' + c for c in task_cols)} FROM process_instance p, human_task t "
-                          f"WHERE t.id = :task AND p.id > :last"), {"task": template["id"], "last": template["instance_id"]})
+                          f"WHERE t.id = :task AND p.id > :last"),
+                     {"task": template["id"], "last": template["instance_id"]})
         total = conn.execute(text("SELECT count(*) FROM process_instance")).scalar()
     sa_engine.dispose()
     server = Server(alur_env(instance, url, ALUR_RATELIMIT="0"), workers=WORKERS, threads=THREADS).start()
@@ -452,7 +455,8 @@ def rss_with_instances(url: str, instance: Path) -> None:
         server.stop()
     worst = max(rss)
     row(BENCH, "worker RSS with 100k instances (PostgreSQL)", worst, "MB", goal="<= 150 MB", ok=worst <= 150,
-        note=f"{total:,} instances; workers {', '.join(f'{r:.0f}' for r in rss)} MB after inbox pages, views, completions")
+        note=f"{total:,} instances; workers {', '.join(f'{r:.0f}' for r in rss)} MB "
+             "after inbox pages, views, completions")
 
 
 def main() -> int:
