@@ -368,8 +368,14 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(month):
     assert len(daily) == 30 and isinstance(daily[0][0], datetime) and daily[0][0].date() == date(2026, 4, 1)
     steps = list(book["Langkah"].iter_rows(min_row=3, values_only=True))
     assert all(isinstance(r[3], int) and isinstance(r[4], (int, float)) and not isinstance(r[4], bool) for r in steps)
-    muba_check = [r for r in steps if r[0] == "muba_pengaduan" and r[1] == "Periksa Kebenaran Laporan"][0]
+    names = report["scope"]["process_names"]  # the files name processes, channels, categories as the page does
+    muba = names["muba_pengaduan"]
+    muba_check = [r for r in steps if muba.startswith(r[0]) and r[1] == "Periksa Kebenaran Laporan"][0]
     assert muba_check[6] == 10.0  # standard 600 s shown in minutes
+    channels = {row[0] for row in book["Kanal"].iter_rows(min_row=3, values_only=True)}
+    assert {"WhatsApp", "Tatap muka"} <= channels and "tatap_muka" not in channels
+    assert {r[1] for r in complaints} <= {name.split(" (")[0] for name in names.values()}
+    assert "WhatsApp" in {r[2] for r in complaints}
 
 
 def test_pdf_text_carries_the_numbers(month):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from . import texts
+
 
 @dataclass(frozen=True)
 class Column:
@@ -35,11 +37,15 @@ class Table:
     rows: Callable[[dict], Iterable[dict]]
 
 
-STATUS_LABELS = {"answered": "Dijawab", "in_progress": "Dalam proses", "forwarded": "Diteruskan",
-                 "closed_no_response": "Ditutup (pelapor tidak menanggapi)",
-                 "incomplete": "Tidak lengkap (dikembalikan)", "merged": "Digabung (duplikat)"}
-SLA_LABELS = {"on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum jatuh tempo",
-              "not_applicable": "-"}
+def _indonesian(names: dict[str, tuple[str, str]]) -> dict[str, str]:
+    return {key: pair[0] for key, pair in names.items()}
+
+
+# the files speak Indonesian with the words of the recap page (tasks_ui/reports/texts.py)
+STATUS_LABELS = _indonesian(texts.STATUSES)
+SLA_LABELS = _indonesian(texts.SLA_STATES)
+CHANNEL_LABELS = _indonesian(texts.CHANNELS)
+CATEGORY_LABELS = _indonesian(texts.CATEGORIES)
 METRIC_LABELS = {"received": "Pengaduan diterima", "answered": "Dijawab", "on_time": "Tepat waktu",
                  "late": "Terlambat", "incomplete": "Tidak lengkap", "escalated": "Dieskalasi",
                  "backlog": "Tunggakan akhir periode", "sla_rate": "Kepatuhan tenggat"}
@@ -61,9 +67,25 @@ def _labelled(rows: Iterable[dict], labels: dict) -> list[dict]:
     return [{**row, "label": labels.get(row["key"], row["key"])} for row in rows]
 
 
+def _short_names(report: dict) -> dict[str, str]:
+    """Process key → its name without the trailing source note (the list's column stays narrow)."""
+    from .pages import short_name
+
+    return {key: short_name(name) for key, name in report["scope"].get("process_names", {}).items()}
+
+
 def _complaint_rows(report: dict) -> list[dict]:
+    names = _short_names(report)
     return [{**row, "status_label": STATUS_LABELS.get(row["status"], row["status"]),
-             "sla_label": SLA_LABELS.get(row["sla"], row["sla"])} for row in report["complaints"]]
+             "sla_label": SLA_LABELS.get(row["sla"], row["sla"]),
+             "channel_label": CHANNEL_LABELS.get(row["channel"], row["channel"]),
+             "category_label": CATEGORY_LABELS.get(row["category"], row["category"]),
+             "process_name": names.get(row["process"], row["process"])} for row in report["complaints"]]
+
+
+def _step_rows(report: dict) -> list[dict]:
+    names = _short_names(report)
+    return [{**row, "process_name": names.get(row["process"], row["process"])} for row in report["steps"]]
 
 
 def _comparison_rows(report: dict) -> list[dict]:
@@ -81,30 +103,31 @@ TABLES: tuple[Table, ...] = (
           _summary_rows),
     Table("Status", "Status pengaduan", (Column("label", "Status"), Column("count", "Jumlah", "int")),
           lambda r: _labelled(r["by_status"], STATUS_LABELS)),
-    Table("Kanal", "Menurut kanal", (Column("key", "Kanal"), Column("count", "Jumlah", "int")),
-          lambda r: r["by_channel"]),
-    Table("Kategori", "Menurut kategori", (Column("key", "Kategori"), Column("count", "Jumlah", "int")),
-          lambda r: r["by_category"]),
+    Table("Kanal", "Menurut kanal", (Column("label", "Kanal"), Column("count", "Jumlah", "int")),
+          lambda r: _labelled(r["by_channel"], CHANNEL_LABELS)),
+    Table("Kategori", "Menurut kategori", (Column("label", "Kategori"), Column("count", "Jumlah", "int")),
+          lambda r: _labelled(r["by_category"], CATEGORY_LABELS)),
     Table("Proses", "Menurut proses", (
-        Column("key", "Proses"), Column("received", "Diterima", "int"), Column("answered", "Dijawab", "int"),
+        Column("name", "Proses"), Column("received", "Diterima", "int"), Column("answered", "Dijawab", "int"),
         Column("in_progress", "Dalam proses", "int"), Column("incomplete", "Tidak lengkap", "int"),
         Column("forwarded", "Diteruskan", "int"), Column("merged", "Digabung", "int"),
         Column("on_time", "Tepat waktu", "int"), Column("late", "Terlambat", "int"),
         Column("sla_rate", "Kepatuhan tenggat", "percent")), lambda r: r["by_process"]),
     Table("Langkah", "Waktu per langkah (jam kerja) dibanding waktu standar SOP", (
-        Column("process", "Proses"), Column("name", "Langkah"), Column("role", "Peran"),
+        Column("process_name", "Proses"), Column("name", "Langkah"), Column("role", "Peran"),
         Column("count", "Jumlah", "int"), Column("median_seconds", "Median (menit)", "minutes"),
         Column("p90_seconds", "Persentil 90 (menit)", "minutes"),
         Column("standard_seconds", "Standar SOP (menit)", "minutes"),
         Column("within_standard", "Dalam standar", "int"), Column("over_standard", "Melebihi standar", "int")),
-        lambda r: r["steps"]),
+        _step_rows),
     Table("Petugas", "Waktu per petugas (jam kerja)", (
         Column("official", "Petugas"), Column("count", "Langkah", "int"),
         Column("median_seconds", "Median (menit)", "minutes"), Column("p90_seconds", "Persentil 90 (menit)", "minutes"),
         Column("within_standard", "Dalam standar", "int"), Column("over_standard", "Melebihi standar", "int")),
         lambda r: r["officials"]),
     Table("Tunggakan", "Tunggakan pada akhir periode", (
-        Column("key", "Proses"), Column("count", "Belum selesai", "int")), lambda r: r["backlog"]["by_process"]),
+        Column("label", "Proses"), Column("count", "Belum selesai", "int")),
+        lambda r: _labelled(r["backlog"]["by_process"], r["scope"].get("process_names", {}))),
     Table("Perbandingan", "Perbandingan dengan periode sebelumnya", (
         Column("metric", "Ukuran"), Column("current", "Periode ini", "number"),
         Column("previous", "Periode sebelumnya", "number"), Column("change", "Perubahan", "number")),
@@ -113,8 +136,9 @@ TABLES: tuple[Table, ...] = (
         Column("date", "Tanggal", "date"), Column("received", "Diterima", "int"),
         Column("answered", "Dijawab", "int")), lambda r: r["daily"]),
     Table("Pengaduan", "Daftar pengaduan", (
-        Column("tracking_code", "Kode pelacakan"), Column("process", "Proses"), Column("channel", "Kanal"),
-        Column("category", "Kategori"), Column("received_at", "Diterima", "datetime"),
+        Column("tracking_code", "Kode pelacakan"), Column("process_name", "Proses"),
+        Column("channel_label", "Kanal"), Column("category_label", "Kategori"),
+        Column("received_at", "Diterima", "datetime"),
         Column("completed_at", "Selesai", "datetime"), Column("status_label", "Status"),
         Column("sla_label", "Tenggat"), Column("stage", "Tahap"), Column("subject", "Perihal"),
         Column("answer", "Ringkasan jawaban")), _complaint_rows),
