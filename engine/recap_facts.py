@@ -32,7 +32,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .audit import PendingEvents
@@ -171,37 +171,51 @@ def record_complaint_facts(session: Session, ctx: EngineContext, instance: Proce
     rows, summary = _rows_and_summary(session, ctx, steps or load_step_rows(session, instance.id))
     state, finished_at = complaint_state(rows, instance.completed_at)
     values = {**_summary_values(instance), **deadline_facts(rows)}
+    # Core statements, not ORM objects: the summary is never loaded as an object (load_step_rows reads its
+    # columns), so what is written here is what the next read in the operation sees
     if summary is None:
-        session.add(ComplaintSummary(instance_id=instance.id, category=_category(events), state=state,
-                                     state_since=now, finished_at=finished_at, **values))
+        session.execute(_INSERT_SUMMARY, {"instance_id": instance.id, "category": _category(events), "state": state,
+                                          "state_since": now, "finished_at": finished_at, **values})
         return
-    for key, value in values.items():
-        setattr(summary, key, value)
-    if summary.category is None:
-        summary.category = _category(events)
+    changed = {key: value for key, value in values.items() if getattr(summary, key) != value}
+    if summary.category is None and (category := _category(events)) is not None:
+        changed["category"] = category
     if (summary.state, summary.finished_at) != (state, finished_at):
         if summary.state_since < now:
-            session.add(ComplaintState(instance_id=instance.id, state=summary.state, since=summary.state_since,
-                                       until=now, finished_at=summary.finished_at))
-        summary.state, summary.state_since, summary.finished_at = state, now, finished_at
+            session.execute(_INSERT_STATE, {"instance_id": instance.id, "state": summary.state,
+                                            "since": summary.state_since, "until": now,
+                                            "finished_at": summary.finished_at})
+        changed.update(state=state, state_since=now, finished_at=finished_at)
+    if changed:  # only the columns that changed (as the ORM would): one compiled statement per set of columns
+        session.execute(_UPDATE_SUMMARY, {"summary_id": instance.id, **changed})
+
+
+_SUMMARY = ComplaintSummary.__table__
+_INSERT_SUMMARY = insert(_SUMMARY)
+_UPDATE_SUMMARY = update(_SUMMARY).where(_SUMMARY.c.instance_id == bindparam("summary_id"))
+_INSERT_STATE = insert(ComplaintState.__table__)
+_INSERT_STEP_TIMES = insert(StepTime.__table__)
+#: The summary's columns as read beside the step rows (a plain row, not an ORM object).
+_SUMMARY_COLUMNS = tuple(c for c in _SUMMARY.c if c.key != "instance_id")
 
 
 #: Built once (a statement is costly to build on every save): an instance's step rows, whether each has
 #: its step time, and its summary.
-_ROWS_AND_SUMMARY = (select(HumanTask, StepTime.task_id, ComplaintSummary)
+_ROWS_AND_SUMMARY = (select(HumanTask, StepTime.task_id, _SUMMARY.c.instance_id.label("summary_id"), *_SUMMARY_COLUMNS)
                      .outerjoin(StepTime, StepTime.task_id == HumanTask.id)
-                     .outerjoin(ComplaintSummary, ComplaintSummary.instance_id == HumanTask.instance_id)
+                     .outerjoin(_SUMMARY, _SUMMARY.c.instance_id == HumanTask.instance_id)
                      .where(HumanTask.instance_id == bindparam("instance_id")))
 
 
 @dataclass
 class StepRows:
-    """An instance's step rows with which of them have a ``step_time`` row, and its summary (if any)."""
+    """An instance's step rows with which of them have a ``step_time`` row, and its summary's columns (a
+    row read with them, if any)."""
 
     instance_id: int
     rows: list[HumanTask]
     timed: set[int] = field(default_factory=set)
-    summary: ComplaintSummary | None = None
+    summary: Any = None
 
     def add(self, row: HumanTask) -> None:
         """A row the operation added (not read from the database)."""
@@ -213,29 +227,26 @@ def load_step_rows(session: Session, instance_id: int) -> StepRows:
     are the session's objects (changed in memory and not yet flushed: the operation flushes at its end)."""
     with session.no_autoflush:  # the operation's changes are flushed once, at commit
         found = session.execute(_ROWS_AND_SUMMARY, {"instance_id": instance_id}).all()
-    return StepRows(instance_id, [row for row, _, _ in found],
-                    {task_id for _, task_id, _ in found if task_id is not None},
-                    next((s for _, _, s in found if s is not None), None))
+    return StepRows(instance_id, [found_row[0] for found_row in found],
+                    {found_row[1] for found_row in found if found_row[1] is not None},
+                    next((found_row for found_row in found if found_row.summary_id is not None), None))
 
 
-def _rows_and_summary(session: Session, ctx: EngineContext,
-                      steps: StepRows) -> tuple[list[HumanTask], ComplaintSummary | None]:
-    """The instance's step rows and summary (plus what this operation added and has not flushed); a
-    completed official step without its ``step_time`` row gets one."""
-    rows, timed, summary = list(steps.rows), set(steps.timed), steps.summary
+def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[HumanTask], Any]:
+    """The instance's step rows (plus what this operation added and has not flushed) and its summary's
+    columns; a completed official step without its ``step_time`` row gets one (a Core insert: the row is
+    written once and never read back by the operation)."""
+    rows, timed = list(steps.rows), steps.timed
     known = {id(row) for row in rows}
     for added in session.new:
-        if isinstance(added, HumanTask) and added.instance_id == steps.instance_id:
-            if id(added) not in known:
-                rows.append(added)
-        elif isinstance(added, StepTime):
-            timed.add(added.task_id)
-        elif isinstance(added, ComplaintSummary) and added.instance_id == steps.instance_id:
-            summary = added
-    for row in rows:
-        if _counts_as_step_time(row) and row.id is not None and row.id not in timed:
-            session.add(StepTime(**step_time_values(ctx.calendar, row)))
-    return rows, summary
+        if isinstance(added, HumanTask) and added.instance_id == steps.instance_id and id(added) not in known:
+            rows.append(added)
+    new_times = [step_time_values(ctx.calendar, row) for row in rows
+                 if _counts_as_step_time(row) and row.id is not None and row.id not in timed]
+    if new_times:
+        session.execute(_INSERT_STEP_TIMES, new_times)
+        timed.update(values["task_id"] for values in new_times)
+    return rows, steps.summary
 
 
 def _category(events: PendingEvents | None) -> str | None:
