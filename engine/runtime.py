@@ -20,9 +20,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import spiff
@@ -227,6 +229,57 @@ def _tasks_of_note(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, An
 _WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("instance_id"), Timer.state == "waiting")
 
 
+#: The timer and instance writes of a save are Core statements (the ORM's unit of work cost more than
+#: the statements): the session's objects are kept in line with what is written (set_committed_value).
+_TIMER = Timer.__table__
+_END_TIMER = (update(_TIMER).where(_TIMER.c.id == bindparam("timer_id"))
+              .values(state=bindparam("new_state"), fired_at=bindparam("new_fired_at")))
+_INSERT_TIMERS = insert(_TIMER)
+
+
+def _write_timers(session: Session, ended: list[tuple[Timer, str, datetime | None]], new: list[dict]) -> None:
+    """Mark the timer rows that stopped waiting (fired / cancelled) and insert the new waiting ones."""
+    with session.no_autoflush:  # the operation's ORM changes are flushed once, before the audit head
+        if ended:
+            session.execute(_END_TIMER, [{"timer_id": row.id, "new_state": state, "new_fired_at": fired_at}
+                                         for row, state, fired_at in ended])
+            for row, state, fired_at in ended:  # the loaded objects say what was written (the timer worker reads them)
+                set_committed_value(row, "state", state)
+                set_committed_value(row, "fired_at", fired_at)
+        if new:
+            session.execute(_INSERT_TIMERS, new)
+
+
+_INSTANCE = ProcessInstance.__table__
+_INSTANCE_COLUMNS = frozenset(attr.key for attr in sa_inspect(ProcessInstance).column_attrs)
+_UPDATE_INSTANCE = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("instance_pk"),
+                                           _INSTANCE.c.lock_version == bindparam("expected_version"))
+
+
+def _write_instance(session: Session, instance: ProcessInstance) -> None:
+    """Write the instance's changed columns with one Core update, checking and moving its version counter as
+    the ORM does (``WHERE lock_version = <read>``: no row means another operation changed it first, the
+    ORM's StaleDataError, a 409). Left to the ORM's flush when a relationship changed (a migration's new
+    version) or the version counter is not loaded."""
+    state = sa_inspect(instance)
+    changed_keys = list(state.committed_state)
+    if not state.persistent or not changed_keys or any(key not in _INSTANCE_COLUMNS for key in changed_keys):
+        return
+    version = state.dict.get("lock_version")
+    if version is None or "lock_version" in changed_keys:
+        return
+    values = {key: state.dict[key] for key in changed_keys}
+    with session.no_autoflush:
+        result = session.execute(_UPDATE_INSTANCE, {**values, "lock_version": version + 1,
+                                                    "instance_pk": instance.id, "expected_version": version})
+    if result.rowcount != 1:
+        raise StaleDataError(f"UPDATE statement on table 'process_instance' expected to update 1 row(s); "
+                             f"{result.rowcount} were matched.")
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    set_committed_value(instance, "lock_version", version + 1)
+
+
 @dataclass
 class _Synced:
     """What :func:`_sync_rows` leaves for the rest of the save."""
@@ -250,11 +303,12 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
     # every step row of the instance (the recap's facts read them too: one query for both)
     steps = load_step_rows(session, instance.id)
     rows = {row.task_guid: row for row in steps.rows if row.state == "ready"}
+    ended, new_timers = [], []
     for guid, row in timer_rows.items():
         if guid not in timers:
             task = workflow.get_task_from_id(UUID(guid)) if _has_task(workflow, guid) else None
             fired = task is not None and task.has_state(TaskState.READY | TaskState.COMPLETED)
-            row.state, row.fired_at = ("fired", now) if fired else ("cancelled", None)
+            ended.append((row, *(("fired", now) if fired else ("cancelled", None))))
             if fired:
                 events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                            bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat())
@@ -262,9 +316,9 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
         due = _timer_due(task)
         if guid not in timer_rows and due is not None:
             spec = task.task_spec
-            session.add(Timer(instance_id=instance.id, task_guid=guid, bpmn_id=spec.bpmn_id,
-                              name=spec.bpmn_name or "", kind=type(spec.event_definition).__name__.replace(
-                                  "EventDefinition", ""), due_at=due))
+            new_timers.append({"instance_id": instance.id, "task_guid": guid, "bpmn_id": spec.bpmn_id,
+                               "name": spec.bpmn_name or "", "due_at": due, "state": "waiting", "fired_at": None,
+                               "kind": type(spec.event_definition).__name__.replace("EventDefinition", "")})
         elif guid in timer_rows and due is not None and timer_rows[guid].due_at != due:
             row = timer_rows[guid]
             if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
@@ -277,6 +331,7 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                            task_guid=guid, bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(),
                            next_due_at=due.isoformat())
             row.due_at = due
+    _write_timers(session, ended, new_timers)
 
     for guid, row in rows.items():
         if guid not in ready:
@@ -340,7 +395,8 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
     instance.updated_at = now
     ready_names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in synced.ready.values()
                    if not t.task_spec.bpmn_id.startswith("eskalasi")]
-    if workflow.is_completed() and instance.status == "running":
+    completing = workflow.is_completed() and instance.status == "running"
+    if completing:
         final = workflow.last_task.data if workflow.last_task else {}
         # a process may name its own end stage (e.g. "Diteruskan ke …" on the bukan-wewenang path)
         stage = workflow.data.get("tahap_akhir") or final.get("tahap_akhir") or "Selesai"
@@ -349,14 +405,15 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         if answer and instance.tracking_code:
             instance.answer = str(answer)
         events.add("INSTANCE_COMPLETED", actor=actor.name, at=now, instance_id=instance.id)
-        if instance.tracking_code:
-            from .notifications import queue_answer  # builds on this module's rows
-
-            queue_answer(session, ctx, instance, events, actor, {**final, **workflow.data})
     elif ready_names:
         instance.stage = ", ".join(ready_names)
     elif workflow.waiting_events():
         instance.stage = "Menunggu waktu"
+    _write_instance(session, instance)
+    if completing and instance.tracking_code:
+        from .notifications import queue_answer  # builds on this module's rows
+
+        queue_answer(session, ctx, instance, events, actor, {**final, **workflow.data})
     # the recap's per-complaint facts, same transaction, over the step rows read above
     record_complaint_facts(session, ctx, instance, events, synced.steps)
     append_events(session, events)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine import runtime
 from engine.audit import verify_chain
 from engine.db import make_engine, make_session_factory
-from engine.errors import InvalidData, NotYourRole, TaskClaimedByOther, TaskNotReady
+from engine.errors import ConcurrentUpdate, InvalidData, NotYourRole, TaskClaimedByOther, TaskNotReady
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from tests.engine_helpers import MUBA_INTAKE, ready_task, step, step_ids
 
@@ -185,6 +185,42 @@ def test_refusals_change_nothing(deployed, ctx, roles):
         runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
                               actor=roles["petugas"])
     assert snapshot(deployed) == after_first
+
+
+def test_an_instance_changed_after_it_was_read_is_refused_by_its_version_counter(deployed, ctx, roles,
+                                                                               sa_engine, monkeypatch):
+    """The save writes the instance with a Core update that checks the version counter as the ORM did: if
+    another writer moved it after the operation read it, the operation is a 409 and writes nothing."""
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    iid = sub.instance.id
+    row = ready_task(deployed, iid, "verifikasi_formulir")
+    loaded = runtime.load_workflow
+
+    def load_then_someone_else_writes(instance, ctx):
+        workflow = loaded(instance, ctx)
+        with sa_engine.begin() as other:  # a writer the operation's lock did not hold back
+            other.execute(update(ProcessInstance).where(ProcessInstance.id == iid)
+                          .values(lock_version=ProcessInstance.lock_version + 1))
+        return workflow
+
+    monkeypatch.setattr(runtime, "_begin_write", lambda session: None)  # SQLite's write lock would queue it
+    monkeypatch.setattr(runtime, "load_workflow", load_then_someone_else_writes)
+    before = snapshot(deployed)
+    with pytest.raises(ConcurrentUpdate):
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                              actor=roles["petugas"])
+    after = snapshot(deployed)
+    assert after[:2] == before[:2], "no event and no step row written"
+    assert [(i, state, status) for i, _, state, status in after[2]] == \
+        [(i, state, status) for i, _, state, status in before[2]]
+    assert [v for _, v, _, _ in after[2]] == [v + (i == iid) for i, v, _, _ in before[2]], "only the other's write"
+    monkeypatch.setattr(runtime, "load_workflow", loaded)
+    version = deployed.get(ProcessInstance, iid).lock_version
+    done = runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                                 actor=roles["petugas"])
+    assert done.next_tasks and done.next_tasks[0].id is not None
+    deployed.expire_all()
+    assert deployed.get(ProcessInstance, iid).lock_version == version + 1, "one update of the instance per save"
 
 
 def test_invalid_intake_writes_nothing(deployed, ctx):
