@@ -266,6 +266,7 @@ def revert_migration(session: Session, ctx: EngineContext, migration_id: int, *,
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state == "cancelled")):
         if timer.task_guid in waiting:
             timer.state = "waiting"
+    session.flush()  # the save reads the waiting timers from the database: it must see these as waiting again
     events = PendingEvents()
     events.add("INSTANCE_MIGRATION_REVERTED", actor=actor.name, at=now, instance_id=instance.id,
                process_key=instance.process_key, migration_id=record.id, to_version=previous.version)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import runtime
 from engine.actors import Actor
@@ -99,6 +99,23 @@ def test_revert_restores_version_state_and_rows(deployed, ctx, roles):
     step(deployed, ctx, instance_id, "periksa_laporan", roles["kasi"],
          {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dicari di gudang."})
     assert ready_task(deployed, instance_id, "beri_solusi").role == "kabid"  # back on v1's lanes
+    assert verify_chain(deployed).ok
+
+
+def test_revert_revives_a_cancelled_timer_row_instead_of_adding_a_second(deployed, ctx, roles):
+    """A timer row the move had cancelled waits again after the revert — the same row (task_guid is unique per
+    instance): before, the save did not see it revived and inserted another, and the revert failed as a 409."""
+    instance_id = _submit(deployed, ctx)
+    v1, v2, _ = deploy_variants(deployed, ctx)
+    waiting = deployed.scalars(select(Timer).where(Timer.instance_id == instance_id)).all()
+    assert [t.state for t in waiting] == ["waiting"]
+    record = migrate_instance(deployed, ctx, instance_id, v2.id, actor=OWNER)
+    deployed.execute(update(Timer).where(Timer.instance_id == instance_id).values(state="cancelled"))
+    deployed.commit()
+    deployed.expire_all()
+    revert_migration(deployed, ctx, record.id, actor=OWNER)
+    rows = deployed.execute(select(Timer.id, Timer.state).where(Timer.instance_id == instance_id)).all()
+    assert rows == [(waiting[0].id, "waiting")]
     assert verify_chain(deployed).ok
 
 
