@@ -158,6 +158,16 @@ def test_print_version_and_downloads(client, login, seeded_reports):
     assert "window.print()" in page and tile(page, "received") == "4"
 
 
+def test_every_definition_is_named_in_words(client, login, seeded_reports):
+    from engine.recap import DEFINITIONS
+
+    login("kabid")
+    html = client.get("/rekap?kind=month&month=2026-03").get_data(as_text=True)
+    terms = re.findall(r"<dt>([^<]*)</dt><dd>", html[html.find('class="card definitions"'):])
+    assert len(terms) == len(DEFINITIONS) and not set(terms) & set(DEFINITIONS), terms  # no raw key shown
+    assert "Ditutup tanpa tanggapan pelapor" in terms
+
+
 def test_english(client, login, seeded_reports):
     login("kabid")
     html = client.get("/rekap?kind=month&month=2026-03&lang=en").get_data(as_text=True)

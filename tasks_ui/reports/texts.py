@@ -277,6 +277,7 @@ METRICS = {
     "backlog": ("Tunggakan", "Backlog"),
     "sla_rate": ("Persentase tepat waktu", "Share on time"),
     "forwarded": ("Diteruskan", "Forwarded"),
+    "closed_no_response": ("Ditutup tanpa tanggapan pelapor", "Closed without the reporter's reply"),
     "in_progress": ("Dalam proses", "In progress"),
     "merged": ("Digabung", "Merged"),
     "pending": ("Belum jatuh tempo", "Not yet due"),
