@@ -200,12 +200,14 @@ def _timer_due(task) -> datetime | None:
     return parsed if isinstance(parsed, datetime) else None
 
 
+def _is_timer(task) -> bool:
+    """A task of a timer event definition (what the ``timer`` table keeps rows for)."""
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
 def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
-    return {
-        str(task.id): task
-        for task in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
-    }
+    """The workflow's waiting timer events by guid (the replay's view; a save uses :func:`_tasks_of_note`)."""
+    return {str(task.id): task for task in workflow.get_tasks(state=TaskState.WAITING) if _is_timer(task)}
 
 
 def _user_task_info(version: ProcessVersion, bpmn_id: str) -> dict:
@@ -220,7 +222,7 @@ def _tasks_of_note(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, An
         if task.state == TaskState.READY:
             if task.task_spec.manual:
                 ready[str(task.id)] = task
-        elif isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+        elif _is_timer(task):
             timers[str(task.id)] = task
     return ready, timers
 
