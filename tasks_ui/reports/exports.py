@@ -69,7 +69,7 @@ def _labelled(rows: Iterable[dict], labels: dict) -> list[dict]:
 
 def _short_names(report: dict) -> dict[str, str]:
     """Process key → its name without the trailing source note (the list's column stays narrow)."""
-    from .pages import short_name
+    from .pages import short_name  # here: pages imports recap_page, which imports this module
 
     return {key: short_name(name) for key, name in report["scope"].get("process_names", {}).items()}
 
