@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from http.client import HTTPException
 
 import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -105,7 +106,8 @@ class Load:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             answer = http("POST", self.base_url + path, body, headers, timeout=30)
-        except OSError as error:  # refused or cut off by the crash: not acknowledged
+        except (OSError, HTTPException) as error:
+            # refused, or cut off by the crash (even mid-body: IncompleteRead): not acknowledged
             answer = (0, str(error))
         with self.lock:
             self.answers[answer[0]] += 1
