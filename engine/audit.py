@@ -97,9 +97,14 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
         event = AuditEvent(seq=seq, prev_hash=prev_hash, **item)
         event.hash = prev_hash = event_hash(prev_hash, event)
         rows.append(event)
-    # one statement for all of them (a multi-row insert / executemany)
-    session.execute(_INSERT_EVENTS, [_columns(event) for event in rows])
-    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
+    values = [_columns(event) for event in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        # one round trip: the head moves in a data-modifying WITH of the events' multi-row insert
+        session.execute(_INSERT_EVENTS.values(values).add_cte(
+            _MOVE_HEAD.values(seq=seq, hash=prev_hash).cte("moved_head")))
+    else:  # SQLite has no data-modifying WITH (and no round trips): two statements
+        session.execute(_INSERT_EVENTS, values)
+        session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
     pending.items.clear()
     return rows
 

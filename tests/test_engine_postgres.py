@@ -65,3 +65,38 @@ def test_same_step_completed_concurrently_exactly_once(pg_factory, ctx, roles):
         assert session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.instance_id == sub.instance.id, HumanTask.bpmn_id == "periksa_laporan")) == 1
         assert verify_chain(session).ok
+
+
+def test_events_and_head_move_in_one_statement_after_the_head_lock(pg_factory, ctx, roles):
+    """PostgreSQL: the events' insert carries the head's update (a data-modifying WITH), so the head row is
+    locked for one statement and the commit; the chain and the head still agree."""
+    from sqlalchemy import event
+
+    from engine.models import AuditHead
+
+    with pg_factory() as session:
+        sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
+        task_id = ready_task(session, sub.instance.id, "verifikasi_formulir").id
+        seq_before = session.get(AuditHead, 1).seq
+    statements: list[str] = []
+    with pg_factory() as session:
+        sa_engine = session.get_bind()
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(" ".join(statement.split()))
+
+        event.listen(sa_engine, "before_cursor_execute", record)
+        try:
+            runtime.complete_task(session, ctx, task_id, MUBA_STEPS[0][2], actor=roles["petugas"])
+        finally:
+            event.remove(sa_engine, "before_cursor_execute", record)
+    head = next(i for i, s in enumerate(statements) if s.startswith("SELECT audit_head"))
+    assert len(statements[head + 1:]) == 1, statements[head:]
+    assert statements[head + 1].startswith("WITH moved_head AS (UPDATE audit_head")
+    with pg_factory() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+        head_row = session.get(AuditHead, 1)
+        assert (head_row.seq, head_row.hash) == (last.seq, last.hash)
+        written = session.scalars(select(AuditEvent.type).where(AuditEvent.seq > seq_before)).all()
+        assert {"TASK_COMPLETED", "TASK_ACTIVATED"} <= set(written), written  # several rows in the one insert
+        assert verify_chain(session).ok
