@@ -80,6 +80,8 @@ _LOCKED_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).wi
 _INSERT_EVENTS = insert(AuditEvent.__table__)
 _MOVE_HEAD = (update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
               .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+_INSERT_EVENTS_MOVING_HEAD = (insert(AuditEvent.__table__).add_cte(_MOVE_HEAD.cte("moved_head"))
+                              .returning(AuditEvent.__table__.c.seq))
 
 
 def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
@@ -97,14 +99,14 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
         event = AuditEvent(seq=seq, prev_hash=prev_hash, **item)
         event.hash = prev_hash = event_hash(prev_hash, event)
         rows.append(event)
-    values = [_columns(event) for event in rows]
+    head = {"new_seq": seq, "new_hash": prev_hash}
     if session.get_bind().dialect.name == "postgresql":
-        # one round trip: the head moves in a data-modifying WITH of the events' multi-row insert
-        session.execute(_INSERT_EVENTS.values(values).add_cte(
-            _MOVE_HEAD.values(seq=seq, hash=prev_hash).cte("moved_head")))
+        # one round trip: the head moves in a data-modifying WITH of the events' insert (RETURNING makes
+        # SQLAlchemy send the rows as one cached multi-row INSERT, its "insertmanyvalues")
+        session.execute(_INSERT_EVENTS_MOVING_HEAD, [{**_columns(event), **head} for event in rows])
     else:  # SQLite has no data-modifying WITH (and no round trips): two statements
-        session.execute(_INSERT_EVENTS, values)
-        session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
+        session.execute(_INSERT_EVENTS, [_columns(event) for event in rows])
+        session.execute(_MOVE_HEAD, head)
     pending.items.clear()
     return rows
 

@@ -100,3 +100,23 @@ def test_events_and_head_move_in_one_statement_after_the_head_lock(pg_factory, c
         written = session.scalars(select(AuditEvent.type).where(AuditEvent.seq > seq_before)).all()
         assert {"TASK_COMPLETED", "TASK_ACTIVATED"} <= set(written), written  # several rows in the one insert
         assert verify_chain(session).ok
+
+
+def test_a_large_append_spans_several_insert_batches_and_keeps_the_chain(pg_factory, ctx):
+    """More events than one multi-row INSERT carries (SQLAlchemy's 1,000-row pages): every batch moves the
+    head to the same final seq and hash, and the chain verifies."""
+    from engine.audit import PendingEvents, append_events
+    from engine.models import AuditHead
+
+    pending = PendingEvents()
+    for n in range(2500):
+        pending.add("SYSTEM_NOTED", actor="sistem", at=ctx.clock.now(), payload_n=n)
+    with pg_factory() as session:
+        written = append_events(session, pending)
+        session.commit()
+    with pg_factory() as session:
+        head = session.get(AuditHead, 1)
+        assert (head.seq, head.hash) == (written[-1].seq, written[-1].hash)
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.type == "SYSTEM_NOTED")) == 2500
+        assert verify_chain(session).ok
