@@ -1,14 +1,15 @@
-"""Database set-up: engine configuration, schema creation, the append-only triggers."""
+"""Database set-up: engine configuration, schema creation, the append-only and config-stamp triggers."""
 
 from __future__ import annotations
 
 import os
+import secrets
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import AuditHead, Base
+from .models import AuditHead, Base, ConfigStamp
 
 GENESIS_HASH = "0" * 64
 
@@ -27,6 +28,28 @@ _POSTGRES_TRIGGERS = [
     "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
     """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
        FOR EACH STATEMENT EXECUTE FUNCTION alur_audit_append_only()""",
+]
+
+#: Tables whose every change rewrites ``config_stamp.stamp`` (the workers' caches of them, engine/config_cache.py).
+#: A new random value rather than a counter: a value is never seen again, not after a rolled-back change, a
+#: schema created anew or a restored backup, so a cache entry can only ever match the data it was read with.
+#: The triggers are part of the migrations too (0006_config_stamp); on SQLite a revision that rebuilds one of
+#: these tables (batch_alter_table) drops its triggers and must create them again.
+CONFIG_TABLES = ("role", "calendar_override")
+_SQLITE_CONFIG_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS config_stamp_{table}_{when.lower()} AFTER {when} ON {table}
+        BEGIN UPDATE config_stamp SET stamp = random() WHERE id = 1; END"""
+    for table in CONFIG_TABLES for when in ("INSERT", "UPDATE", "DELETE")
+]
+_POSTGRES_CONFIG_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION alur_config_changed() RETURNS trigger AS $$
+       BEGIN UPDATE config_stamp SET stamp = (random() * 9e18)::bigint WHERE id = 1; RETURN NULL; END;
+       $$ LANGUAGE plpgsql""",
+] + [
+    statement for table in CONFIG_TABLES for statement in (
+        f"DROP TRIGGER IF EXISTS config_stamp_{table} ON {table}",
+        f"""CREATE TRIGGER config_stamp_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION alur_config_changed()""")
 ]
 
 
@@ -92,14 +115,20 @@ def load_model_modules() -> None:
 
 
 def create_schema_objects(connection: Connection) -> None:
-    """Create missing tables, the append-only triggers and the audit chain head (idempotent)."""
+    """Create missing tables, the append-only and config-stamp triggers, the audit chain head and the config
+    stamp row (idempotent)."""
     load_model_modules()
     Base.metadata.create_all(connection)
-    statements = _POSTGRES_TRIGGERS if connection.dialect.name == "postgresql" else _SQLITE_TRIGGERS
+    if connection.dialect.name == "postgresql":
+        statements = _POSTGRES_TRIGGERS + _POSTGRES_CONFIG_TRIGGERS
+    else:
+        statements = _SQLITE_TRIGGERS + _SQLITE_CONFIG_TRIGGERS
     for statement in statements:
         connection.execute(text(statement))
     if connection.execute(select(AuditHead.id).where(AuditHead.id == 1)).first() is None:
         connection.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+    if connection.execute(select(ConfigStamp.id).where(ConfigStamp.id == 1)).first() is None:
+        connection.execute(insert(ConfigStamp).values(id=1, stamp=secrets.randbits(62)))
 
 
 def create_schema(sa_engine: Engine) -> None:

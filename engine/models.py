@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -58,6 +59,16 @@ class Role(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     is_lane: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ConfigStamp(Base):
+    """One row (id 1) whose ``stamp`` is rewritten, by triggers (``engine/db.py``), with every change to ``role`` or
+    ``calendar_override``: workers cache what they derive from those tables while the stamp is unchanged
+    (``engine/config_cache.py``)."""
+
+    __tablename__ = "config_stamp"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 class UserRole(Base):

@@ -178,6 +178,29 @@ def audit_is_append_only(sa_engine) -> bool:
         return False
 
 
+def config_stamp_follows_changes(sa_engine) -> bool:
+    """Every kind of change to ``role`` and ``calendar_override`` — made here with plain SQL, as psql would —
+    rewrites ``config_stamp.stamp`` (the workers' caches depend on it, engine/config_cache.py); rolled back."""
+    changes = [
+        "INSERT INTO calendar_override (day, is_working_day, reason, created_by, created_at) "
+        "VALUES ('2031-01-02', false, 'x', 'sql', CURRENT_TIMESTAMP)",
+        "UPDATE calendar_override SET is_working_day = true WHERE day = '2031-01-02'",
+        "DELETE FROM calendar_override WHERE day = '2031-01-02'",
+        "INSERT INTO role (key, name_id, name_en, description, is_lane) VALUES ('uji_stamp', 'U', 'U', '', true)",
+        "UPDATE role SET is_lane = false WHERE key = 'uji_stamp'",
+        "DELETE FROM role WHERE key = 'uji_stamp'",
+    ]
+    if sa_engine.dialect.name == "postgresql":
+        changes.append("TRUNCATE calendar_override")
+    with sa_engine.connect() as connection:
+        stamps = [connection.execute(text("SELECT stamp FROM config_stamp WHERE id = 1")).scalar_one()]
+        for change in changes:
+            connection.execute(text(change))
+            stamps.append(connection.execute(text("SELECT stamp FROM config_stamp WHERE id = 1")).scalar_one())
+        connection.rollback()
+    return all(a != b for a, b in zip(stamps, stamps[1:], strict=False))
+
+
 # -- the revisions build the models' schema ----------------------------------------------------------
 
 def test_one_head_and_the_baseline_is_its_root():
@@ -202,6 +225,7 @@ def test_upgrade_head_builds_exactly_the_models_schema(sa_engine_of):
     assert not differences, HOW_TO_ADD_A_REVISION + "\n".join(f"  - {describe_difference(d)}" for d in differences)
     assert set(inspect(sa_engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
     assert audit_is_append_only(sa_engine)  # the triggers are part of the migration
+    assert config_stamp_follows_changes(sa_engine)
     with sa_engine.connect() as connection:
         assert connection.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar() == 0
 
@@ -213,6 +237,7 @@ def test_a_fresh_database_is_created_whole_and_stamped(sa_engine_of):
         assert inspect_state(connection).kind == "current"
         assert schema_differences(connection) == []
     assert audit_is_append_only(sa_engine)
+    assert config_stamp_follows_changes(sa_engine)
     assert prepare_database(sa_engine).action == "current"
 
 
@@ -221,6 +246,7 @@ def test_create_schema_stamps_a_new_database(sa_engine_of):
     create_schema(sa_engine)
     with sa_engine.connect() as connection:
         assert inspect_state(connection).revisions == (head_revision(),)
+    assert config_stamp_follows_changes(sa_engine)
 
 
 # -- upgrading keeps every row -------------------------------------------------------------------------
@@ -238,6 +264,7 @@ def test_alur_init_on_a_baseline_database_keeps_every_row(url, sa_engine_of, tmp
         assert inspect_state(connection).kind == "current"
         assert schema_differences(connection) == []
     assert audit_is_append_only(sa_engine)
+    assert config_stamp_follows_changes(sa_engine)
     # the data still works with this code: the chain verifies, instances load, steps complete, timers fire
     factory = make_session_factory(sa_engine)
     clock.set(datetime(2026, 3, 13, 5, 0, tzinfo=UTC))
@@ -255,6 +282,23 @@ def test_alur_init_on_a_baseline_database_keeps_every_row(url, sa_engine_of, tmp
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.type == "TIMER_FIRED")) == 3
         assert session.scalar(select(func.count()).select_from(Timer).where(Timer.state == "waiting")) == 0
         assert session.scalar(select(func.count()).select_from(HumanTask)) > len(fixture["tables"]["human_task"])
+
+
+def test_alur_init_on_a_0005_database_adds_the_config_stamp(url, sa_engine_of, tmp_path):
+    """The revision before the config stamp, with rows: ``alur init`` adds the table, its row and the triggers."""
+    sa_engine = sa_engine_of()
+    upgrade_to(sa_engine, BASELINE)
+    fixture = load_fixture(sa_engine, BASELINE)
+    upgrade_to(sa_engine, "0005_chain_checks")
+    assert "config_stamp" not in inspect(sa_engine).get_table_names()
+    result = run_alur(alur_env(tmp_path / "instance", url), "init")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert_fixture_rows_intact(sa_engine, fixture)
+    with sa_engine.connect() as connection:
+        assert inspect_state(connection).kind == "current"
+        assert schema_differences(connection) == []
+        assert connection.execute(text("SELECT count(*) FROM config_stamp")).scalar() == 1
+    assert config_stamp_follows_changes(sa_engine)
 
 
 SYNTHETIC_REVISION = '''"""A test-only revision: a new column filled from old data, and a rebuilt parent table."""
