@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .actors import SYSTEM_INIT, Actor
 from .audit import PendingEvents, append_events
+from .config_cache import stamp_column
 from .context import EngineContext
 from .errors import AuthenticationFailed, InvalidInput, NotFound
 from .models import ApiToken, Role, User, UserRole
@@ -149,11 +150,21 @@ def issue_token(session: Session, ctx: EngineContext, username: str, password: s
     return token
 
 
-def user_for_token(session: Session, ctx: EngineContext, token: str) -> User | None:
-    """The user a valid, unexpired token belongs to."""
-    # one query per API request: the token, its user and the user's roles together
-    return session.scalars(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token or ""), ApiToken.expires_at > ctx.clock.now(),
-               User.active.is_(True))
+def user_for_token(session: Session, now: datetime, token: str) -> tuple[User | None, int | None]:
+    """The active user a token unexpired at ``now`` belongs to, and the configuration stamp (None, None if none).
+
+    One query per API request: the token, its user, the user's roles and the stamp (engine/config_cache.py).
+    """
+    row = session.execute(
+        select(User, stamp_column()).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token or ""), ApiToken.expires_at > now, User.active.is_(True))
         .options(joinedload(User.role_links))).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def active_user(session: Session, user_id: int) -> tuple[User | None, int | None]:
+    """The active user with this id (a session's user) and the configuration stamp, in one query."""
+    row = session.execute(
+        select(User, stamp_column()).where(User.id == user_id, User.active.is_(True))
+        .options(joinedload(User.role_links))).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)

@@ -13,13 +13,11 @@ from wtforms.validators import DataRequired
 from engine import users
 from engine.actors import Actor
 from engine.errors import AuthenticationFailed
-from engine.models import User
-from engine.repository import lane_roles
 
 from ..errors import api_error
 from ..extensions import csrf, db, limiter, login_manager
 from ..i18n import current_language, t
-from ..wiring import engine_context
+from ..wiring import clock, engine_context, official_role_keys, remember_stamp
 
 bp = Blueprint("auth", __name__)
 
@@ -33,15 +31,18 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user, stamp = users.active_user(db.session, int(user_id))  # with its roles and the configuration stamp
+    remember_stamp(stamp)
+    return user
 
 
 @login_manager.request_loader
 def _load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        user = users.user_for_token(db.session, engine_context(), header[7:].strip())
+        # the clock only: the calendar waits for the stamp this query brings (wiring.config_stamp)
+        user, stamp = users.user_for_token(db.session, clock().now(), header[7:].strip())
+        remember_stamp(stamp)
         if user is not None:
             g.api_token_user = True
         return user
@@ -64,7 +65,7 @@ def current_actor() -> Actor:
 def official_roles() -> frozenset[str]:
     """Roles that work steps: every lane role of the role data but ``pelapor`` (a new lane role needs no code)."""
     if "alur_official_roles" not in g:
-        g.alur_official_roles = frozenset(lane_roles(db.session)) - {"pelapor"}
+        g.alur_official_roles = official_role_keys()
     return g.alur_official_roles
 
 
