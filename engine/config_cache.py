@@ -24,14 +24,18 @@ from .models import ConfigStamp
 T = TypeVar("T")
 
 
+_STAMP = select(ConfigStamp.stamp).where(ConfigStamp.id == 1)  # built once: statements are immutable
+_STAMP_COLUMN = _STAMP.scalar_subquery()
+
+
 def stamp_column() -> ScalarSelect:
     """``(SELECT stamp FROM config_stamp WHERE id = 1)``, to add to a query a request makes anyway."""
-    return select(ConfigStamp.stamp).where(ConfigStamp.id == 1).scalar_subquery()
+    return _STAMP_COLUMN
 
 
 def read_stamp(session: Session) -> int | None:
     """The stamp alone (None if the row is missing: then nothing is cached)."""
-    return session.scalar(select(ConfigStamp.stamp).where(ConfigStamp.id == 1))
+    return session.scalar(_STAMP)
 
 
 class StampedCache(Generic[T]):
