@@ -233,14 +233,10 @@ def load_step_rows(session: Session, instance_id: int) -> StepRows:
 
 
 def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[HumanTask], Any]:
-    """The instance's step rows (plus what this operation added and has not flushed) and its summary's
-    columns; a completed official step without its ``step_time`` row gets one (a Core insert: the row is
-    written once and never read back by the operation)."""
-    rows, timed = list(steps.rows), steps.timed
-    known = {id(row) for row in rows}
-    for added in session.new:
-        if isinstance(added, HumanTask) and added.instance_id == steps.instance_id and id(added) not in known:
-            rows.append(added)
+    """The instance's step rows and its summary's columns; a completed official step without its
+    ``step_time`` row gets one (a Core insert: the row is written once and never read back by the
+    operation)."""
+    rows, timed = steps.rows, steps.timed
     new_times = [step_time_values(ctx.calendar, row) for row in rows
                  if _counts_as_step_time(row) and row.id is not None and row.id not in timed]
     if new_times:
