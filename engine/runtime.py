@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from . import spiff
 from .actors import ON_BEHALF_OF_REPORTER, Actor, reporter
@@ -227,27 +228,32 @@ def _tasks_of_note(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, An
     return ready, timers
 
 
-#: Built once (building a statement costs more than running it on SQLite).
-_WAITING_TIMERS = select(Timer).where(Timer.instance_id == bindparam("instance_id"), Timer.state == "waiting")
-
-
 #: The timer and instance writes of a save are Core statements (the ORM's unit of work cost more than
 #: the statements): the session's objects are kept in line with what is written (set_committed_value).
 _TIMER = Timer.__table__
-_END_TIMER = (update(_TIMER).where(_TIMER.c.id == bindparam("timer_id"))
-              .values(state=bindparam("new_state"), fired_at=bindparam("new_fired_at")))
+#: Built once (building a statement costs more than running it on SQLite): the instance's waiting timers as
+#: plain rows (what the save compares with the workflow; loading them as objects cost more than the query).
+_WAITING_TIMERS = (select(_TIMER.c.id, _TIMER.c.task_guid, _TIMER.c.bpmn_id, _TIMER.c.due_at, _TIMER.c.fired_at)
+                   .where(_TIMER.c.instance_id == bindparam("instance_id"), _TIMER.c.state == "waiting"))
+_CHANGE_TIMER = (update(_TIMER).where(_TIMER.c.id == bindparam("timer_id"))
+                 .values(state=bindparam("new_state"), fired_at=bindparam("new_fired_at"),
+                         due_at=bindparam("new_due_at")))
 _INSERT_TIMERS = insert(_TIMER)
 
 
-def _write_timers(session: Session, ended: list[tuple[Timer, str, datetime | None]], new: list[dict]) -> None:
-    """Mark the timer rows that stopped waiting (fired / cancelled) and insert the new waiting ones."""
-    with session.no_autoflush:  # the operation's ORM changes are flushed once, before the audit head
-        if ended:
-            session.execute(_END_TIMER, [{"timer_id": row.id, "new_state": state, "new_fired_at": fired_at}
-                                         for row, state, fired_at in ended])
-            for row, state, fired_at in ended:  # the loaded objects say what was written (the timer worker reads them)
-                set_committed_value(row, "state", state)
-                set_committed_value(row, "fired_at", fired_at)
+def _write_timers(session: Session, changed: list[dict], new: list[dict]) -> None:
+    """Write the timer rows that stopped waiting (fired / cancelled) or wait for another deadline (one
+    statement for all of them) and insert the new waiting ones. A timer row the session holds as an object
+    (the timer worker's, a migration revert's) is kept in line with what is written."""
+    with session.no_autoflush:
+        if changed:
+            session.execute(_CHANGE_TIMER, changed)
+            for values in changed:
+                row = session.identity_map.get(identity_key(Timer, values["timer_id"]))
+                if row is not None:
+                    set_committed_value(row, "state", values["new_state"])
+                    set_committed_value(row, "fired_at", values["new_fired_at"])
+                    set_committed_value(row, "due_at", values["new_due_at"])
         if new:
             session.execute(_INSERT_TIMERS, new)
 
@@ -327,20 +333,19 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
     the workflow's ready user tasks and the instance's step rows (which the recap's facts reuse)."""
     now = ctx.clock.now()
     ready, timers = _tasks_of_note(workflow)
-    # no autoflush: the rows read here are compared with what this operation changed in memory, and
-    # everything is flushed once at commit (one flush instead of one per query)
+    # the waiting timer rows as the database has them (a caller that changed timer objects flushed them)
     with session.no_autoflush:
-        timer_rows = {row.task_guid: row for row in session.scalars(_WAITING_TIMERS, {"instance_id": instance.id})
-                      if row.state == "waiting"}
+        timer_rows = {row.task_guid: row for row in session.execute(_WAITING_TIMERS, {"instance_id": instance.id})}
     # every step row of the instance (the recap's facts read them too: one query for both)
     steps = load_step_rows(session, instance.id)
     rows = {row.task_guid: row for row in steps.rows if row.state == "ready"}
-    ended, new_timers = [], []
+    changed_timers, new_timers = [], []
     for guid, row in timer_rows.items():
         if guid not in timers:
             task = workflow.get_task_from_id(UUID(guid)) if _has_task(workflow, guid) else None
             fired = task is not None and task.has_state(TaskState.READY | TaskState.COMPLETED)
-            ended.append((row, *(("fired", now) if fired else ("cancelled", None))))
+            changed_timers.append({"timer_id": row.id, "new_state": "fired" if fired else "cancelled",
+                                   "new_fired_at": now if fired else None, "new_due_at": row.due_at})
             if fired:
                 events.add("TIMER_FIRED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                            bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat())
@@ -362,8 +367,9 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                 events.add("TIMER_RESCHEDULED", actor=actor.name, at=now, instance_id=instance.id,
                            task_guid=guid, bpmn_id=row.bpmn_id, due_at=row.due_at.isoformat(),
                            next_due_at=due.isoformat())
-            row.due_at = due
-    _write_timers(session, ended, new_timers)
+            changed_timers.append({"timer_id": row.id, "new_state": "waiting", "new_fired_at": row.fired_at,
+                                   "new_due_at": due})
+    _write_timers(session, changed_timers, new_timers)
 
     for guid, row in rows.items():
         if guid not in ready:
