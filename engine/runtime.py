@@ -264,19 +264,21 @@ _UPDATE_INSTANCE = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("instance
                                            _INSTANCE.c.lock_version == bindparam("expected_version"))
 
 
-def _write_instance(session: Session, instance: ProcessInstance) -> None:
-    """Write the instance's changed columns with one Core update, checking and moving its version counter as
-    the ORM does (``WHERE lock_version = <read>``: no row means another operation changed it first, the
-    ORM's StaleDataError, a 409). Left to the ORM's flush when a relationship changed (a migration's new
-    version) or the version counter is not loaded."""
+def _write_instance(session: Session, instance: ProcessInstance, values: dict[str, Any]) -> None:
+    """Write ``values`` (column → new value) with the columns a caller changed on the object, with one Core
+    update that checks and moves the version counter as the ORM does (``WHERE lock_version = <read>``: no
+    row means another operation changed it first, the ORM's StaleDataError, a 409); the object then holds
+    them as committed. Left to the ORM's flush (the values set on the object) when a relationship changed
+    (a migration's new version) or the version counter is not loaded."""
     state = sa_inspect(instance)
-    changed_keys = list(state.committed_state)
-    if not state.persistent or not changed_keys or any(key not in _INSTANCE_COLUMNS for key in changed_keys):
-        return
+    pending = list(state.committed_state)
     version = state.dict.get("lock_version")
-    if version is None or "lock_version" in changed_keys:
+    if (not state.persistent or version is None
+            or any(key not in _INSTANCE_COLUMNS or key == "lock_version" for key in pending)):
+        for key, value in values.items():
+            setattr(instance, key, value)
         return
-    values = {key: state.dict[key] for key in changed_keys}
+    values = {**{key: state.dict[key] for key in pending}, **values}
     with session.no_autoflush:
         result = session.execute(_UPDATE_INSTANCE, {**values, "lock_version": version + 1,
                                                     "instance_pk": instance.id, "expected_version": version})
@@ -288,6 +290,10 @@ def _write_instance(session: Session, instance: ProcessInstance) -> None:
     set_committed_value(instance, "lock_version", version + 1)
 
 
+#: The step rows are written with statements of their own too. Their new values are set on the objects as
+#: committed (set_committed_value), never as changes: an object changed through its attributes stays
+#: "modified" for the session even once its changes are written, and the next flush then walks the unit of
+#: work for nothing (as costly as the statements).
 _TASK = HumanTask.__table__
 _UPDATE_TASK = update(_TASK).where(_TASK.c.id == bindparam("task_pk"))
 #: An ORM bulk insert returning the rows as the session's objects (persistent, as if flushed and loaded;
@@ -295,27 +301,29 @@ _UPDATE_TASK = update(_TASK).where(_TASK.c.id == bindparam("task_pk"))
 _INSERT_TASKS = insert(HumanTask).returning(HumanTask, sort_by_parameter_order=True)
 
 
-def _write_steps(session: Session, rows: list[HumanTask], new: list[dict]) -> list[HumanTask]:
-    """Write the step rows with statements of their own instead of the ORM's flush (whose unit of work cost
-    more than the statements): the columns of ``rows`` this operation changed in memory (one executemany per
-    set of columns, as the ORM would; the objects then hold them as committed), and the ``new`` rows with
-    one ``INSERT … RETURNING``. Returns the new rows' objects, in the order given."""
-    changed: dict[tuple[str, ...], list[HumanTask]] = {}
-    for row in rows:
-        state = sa_inspect(row)
-        if state.persistent and state.committed_state:
-            changed.setdefault(tuple(state.committed_state), []).append(row)
+def _update_steps(session: Session, changes: list[tuple[HumanTask, dict[str, Any]]]) -> None:
+    """Write each (row, column → new value): one executemany per set of columns, the row count checked as
+    the ORM does; the objects then hold the new values."""
+    groups: dict[tuple[str, ...], list[tuple[HumanTask, dict[str, Any]]]] = {}
+    for row, values in changes:
+        groups.setdefault(tuple(values), []).append((row, values))
     with session.no_autoflush:
-        for keys, group in changed.items():
-            params = [{"task_pk": row.id, **{key: getattr(row, key) for key in keys}} for row in group]
-            result = session.execute(_UPDATE_TASK, params)
-            if result.rowcount != len(params):
-                raise StaleDataError(f"UPDATE statement on table 'human_task' expected to update {len(params)} "
+        for group in groups.values():
+            result = session.execute(_UPDATE_TASK, [{"task_pk": row.id, **values} for row, values in group])
+            if result.rowcount != len(group):
+                raise StaleDataError(f"UPDATE statement on table 'human_task' expected to update {len(group)} "
                                      f"row(s); {result.rowcount} were matched.")
-            for row in group:
-                for key in keys:
-                    set_committed_value(row, key, getattr(row, key))
-        return list(session.scalars(_INSERT_TASKS, new)) if new else []
+            for row, values in group:
+                for key, value in values.items():
+                    set_committed_value(row, key, value)
+
+
+def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask]:
+    """Insert the new step rows with one ``INSERT … RETURNING``; their objects, in the order given."""
+    if not new:
+        return []
+    with session.no_autoflush:
+        return list(session.scalars(_INSERT_TASKS, new))
 
 
 @dataclass
@@ -371,12 +379,14 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                                    "new_due_at": due})
     _write_timers(session, changed_timers, new_timers)
 
+    cancelled = []
     for guid, row in rows.items():
         if guid not in ready:
             # completed_at of a cancelled step: when it stopped waiting (the recap's state history reads it)
-            row.state, row.completed_at = "cancelled", now
+            cancelled.append((row, {"state": "cancelled", "completed_at": now}))
             events.add("TASK_CANCELLED", actor=actor.name, at=now, instance_id=instance.id, task_guid=guid,
                        bpmn_id=row.bpmn_id)
+    _update_steps(session, cancelled)
     new_rows = []
     for guid, task in ready.items():
         if guid in rows:
@@ -405,7 +415,7 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
                        bpmn_id=row["bpmn_id"], role=row["role"], name=row["name"],
                        overdue_steps=sorted(t.task_spec.bpmn_id for t in ready.values()
                                             if not t.task_spec.bpmn_id.startswith("eskalasi")))
-    created = _write_steps(session, steps.rows, new_rows)
+    created = _insert_steps(session, new_rows)
     for row in created:
         steps.add(row)
     return _Synced(created, ready, steps)
@@ -429,9 +439,9 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
 
     if instance.process_key in recap_config():
         after_save(session, ctx, instance, workflow, created, events, actor)
-    instance.state_json = spiff.dump_state(workflow)
-    instance.serializer_version = spiff.SERIALIZER_VERSION
-    instance.updated_at = now
+    # the instance's new columns, written by _write_instance (set as committed, not as changes: see _TASK)
+    values = {"state_json": spiff.dump_state(workflow), "serializer_version": spiff.SERIALIZER_VERSION,
+              "updated_at": now}
     ready_names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in synced.ready.values()
                    if not t.task_spec.bpmn_id.startswith("eskalasi")]
     completing = workflow.is_completed() and instance.status == "running"
@@ -439,16 +449,16 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         final = workflow.last_task.data if workflow.last_task else {}
         # a process may name its own end stage (e.g. "Diteruskan ke …" on the bukan-wewenang path)
         stage = workflow.data.get("tahap_akhir") or final.get("tahap_akhir") or "Selesai"
-        instance.status, instance.completed_at, instance.stage = "completed", now, str(stage)[:300]
+        values.update(status="completed", completed_at=now, stage=str(stage)[:300])
         answer = workflow.data.get("jawaban") or final.get("jawaban")
         if answer and instance.tracking_code:
-            instance.answer = str(answer)
+            values["answer"] = str(answer)
         events.add("INSTANCE_COMPLETED", actor=actor.name, at=now, instance_id=instance.id)
     elif ready_names:
-        instance.stage = ", ".join(ready_names)
+        values["stage"] = ", ".join(ready_names)
     elif workflow.waiting_events():
-        instance.stage = "Menunggu waktu"
-    _write_instance(session, instance)
+        values["stage"] = "Menunggu waktu"
+    _write_instance(session, instance, values)
     if completing and instance.tracking_code:
         from .notifications import queue_answer  # builds on this module's rows
 
@@ -605,7 +615,7 @@ def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, w
     before = dict(task.data)
     task.data.update(data)
     _run_engine(workflow, task.run)
-    row.state, row.completed_by, row.completed_at = "completed", actor.name, now
+    _update_steps(session, [(row, {"state": "completed", "completed_by": actor.name, "completed_at": now})])
     on_behalf = row.role == "pelapor" and actor.kind == "user"
     events.add("TASK_COMPLETED", actor=actor.name, at=now, instance_id=instance.id, task_guid=row.task_guid,
                bpmn_id=row.bpmn_id, data_before=_public_data(before), data_after=_public_data(task.data),
