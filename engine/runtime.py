@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -296,9 +296,8 @@ def _write_instance(session: Session, instance: ProcessInstance, values: dict[st
 #: work for nothing (as costly as the statements).
 _TASK = HumanTask.__table__
 _UPDATE_TASK = update(_TASK).where(_TASK.c.id == bindparam("task_pk"))
-#: An ORM bulk insert returning the rows as the session's objects (persistent, as if flushed and loaded;
-#: a rolled-back operation leaves them expired like any loaded row).
-_INSERT_TASKS = insert(HumanTask).returning(HumanTask, sort_by_parameter_order=True)
+_TASK_COLUMNS = tuple(column.key for column in _TASK.columns if column.key != "id")
+_INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
 
 
 def _update_steps(session: Session, changes: list[tuple[HumanTask, dict[str, Any]]]) -> None:
@@ -319,11 +318,24 @@ def _update_steps(session: Session, changes: list[tuple[HumanTask, dict[str, Any
 
 
 def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask]:
-    """Insert the new step rows with one ``INSERT … RETURNING``; their objects, in the order given."""
+    """Insert the new step rows with one ``INSERT … RETURNING id`` and give them to the session as its
+    persistent objects (as if flushed: every column loaded, nothing pending); their objects, in the order
+    given. (The ORM's bulk insert returning the objects cost twice as much.)"""
     if not new:
         return []
     with session.no_autoflush:
-        return list(session.scalars(_INSERT_TASKS, new))
+        ids = session.execute(_INSERT_TASKS, [{key: values.get(key) for key in _TASK_COLUMNS}
+                                              for values in new]).scalars().all()
+    rows = []
+    for values, row_id in zip(new, ids, strict=True):
+        row = HumanTask(id=row_id, **{key: values.get(key) for key in _TASK_COLUMNS})
+        make_transient_to_detached(row)
+        stale = session.identity_map.get(identity_key(HumanTask, row_id))
+        if stale is not None:  # a rolled-back operation's row, whose id SQLite gave out again
+            session.expunge(stale)
+        session.add(row)
+        rows.append(row)
+    return rows
 
 
 @dataclass

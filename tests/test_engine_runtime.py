@@ -223,6 +223,45 @@ def test_an_instance_changed_after_it_was_read_is_refused_by_its_version_counter
     assert deployed.get(ProcessInstance, iid).lock_version == version + 1, "one update of the instance per save"
 
 
+def test_a_step_row_of_a_refused_completion_does_not_block_the_next(deployed, ctx, roles, sa_engine, monkeypatch):
+    """The save inserts new step rows itself and hands them to the session as persistent objects. A
+    completion refused after that insert is rolled back; SQLite then gives the same id to the next insert,
+    while the refused attempt's object may still be alive (here: held) — the retry must not fail on it."""
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    iid = sub.instance.id
+    row = ready_task(deployed, iid, "verifikasi_formulir")
+    inserted, insert_steps, loaded = [], runtime._insert_steps, runtime.load_workflow
+
+    def keep_inserted(session, new):
+        rows = insert_steps(session, new)
+        inserted.append((rows, [r.id for r in rows]))
+        return rows
+
+    def load_then_someone_else_writes(instance, ctx):
+        workflow = loaded(instance, ctx)
+        with sa_engine.begin() as other:
+            other.execute(update(ProcessInstance).where(ProcessInstance.id == iid)
+                          .values(lock_version=ProcessInstance.lock_version + 1))
+        return workflow
+
+    monkeypatch.setattr(runtime, "_begin_write", lambda session: None)
+    monkeypatch.setattr(runtime, "_insert_steps", keep_inserted)
+    monkeypatch.setattr(runtime, "load_workflow", load_then_someone_else_writes)
+    with pytest.raises(ConcurrentUpdate):
+        runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                              actor=roles["petugas"])
+    assert inserted, "the refused completion inserted the next step before its version check"
+    monkeypatch.setattr(runtime, "load_workflow", loaded)
+    done = runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                                 actor=roles["petugas"])
+    (_, refused_ids), (rows, ids) = inserted
+    assert done.next_tasks == rows and all(r in deployed for r in rows)
+    if sa_engine.dialect.name == "sqlite":
+        assert ids == refused_ids, "SQLite gave the refused attempt's ids out again"
+    deployed.expire_all()
+    assert [deployed.get(HumanTask, i).state for i in ids] == ["ready"] * len(ids)
+
+
 def test_invalid_intake_writes_nothing(deployed, ctx):
     before = snapshot(deployed)
     with pytest.raises(InvalidData) as invalid:
