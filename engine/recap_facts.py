@@ -33,7 +33,9 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from .audit import PendingEvents
 from .calendar import OfficeCalendar
@@ -199,12 +201,37 @@ _INSERT_STEP_TIMES = insert(StepTime.__table__)
 _SUMMARY_COLUMNS = tuple(c for c in _SUMMARY.c if c.key != "instance_id")
 
 
-#: Built once (a statement is costly to build on every save): an instance's step rows, whether each has
-#: its step time, and its summary.
-_ROWS_AND_SUMMARY = (select(HumanTask, StepTime.task_id, _SUMMARY.c.instance_id.label("summary_id"), *_SUMMARY_COLUMNS)
+@dataclass(slots=True)
+class StepRow:
+    """A step row as the save and the recap's facts use it: the columns they read, as a plain object (the
+    save sets a cancelled step's new state on it)."""
+
+    id: int
+    instance_id: int
+    task_guid: str
+    process_key: str
+    bpmn_id: str
+    role: str
+    state: str
+    ready_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    due_at: datetime | None
+    sla_due_at: datetime | None
+    standard_seconds: float | None
+    is_escalation: bool
+
+
+#: Built once (a statement is costly to build on every save): an instance's step rows (StepRow's columns,
+#: in its order, labelled apart from the summary's columns of the same name), whether each has its step
+#: time, and its summary.
+_STEP_COLUMNS = tuple(HumanTask.__table__.c[name].label(f"step_{name}") for name in StepRow.__slots__)
+_ROWS_AND_SUMMARY = (select(*_STEP_COLUMNS, StepTime.task_id.label("timed"),
+                            _SUMMARY.c.instance_id.label("summary_id"), *_SUMMARY_COLUMNS)
                      .outerjoin(StepTime, StepTime.task_id == HumanTask.id)
                      .outerjoin(_SUMMARY, _SUMMARY.c.instance_id == HumanTask.instance_id)
                      .where(HumanTask.instance_id == bindparam("instance_id")))
+_STEP_WIDTH = len(_STEP_COLUMNS)
 
 
 @dataclass
@@ -213,7 +240,7 @@ class StepRows:
     row read with them, if any)."""
 
     instance_id: int
-    rows: list[HumanTask]
+    rows: list[Any]  # StepRow, or the session's HumanTask object
     timed: set[int] = field(default_factory=set)
     summary: Any = None
 
@@ -223,16 +250,21 @@ class StepRows:
 
 
 def load_step_rows(session: Session, instance_id: int) -> StepRows:
-    """Every step row of the instance, which have their step time, and its summary: one query. The rows
-    are the session's objects (changed in memory and not yet flushed: the operation flushes at its end)."""
-    with session.no_autoflush:  # the operation's changes are flushed once, at commit
+    """Every step row of the instance, which have their step time, and its summary: one query of plain
+    rows (loading them as ORM objects cost more than the query). A row the session holds as an object
+    with changes not yet written is that object (what the operation changed in memory; the operation
+    flushes at its end), every other row a :class:`StepRow` as read."""
+    with session.no_autoflush:
         found = session.execute(_ROWS_AND_SUMMARY, {"instance_id": instance_id}).all()
-    return StepRows(instance_id, [found_row[0] for found_row in found],
-                    {found_row[1] for found_row in found if found_row[1] is not None},
+    rows = []
+    for found_row in found:
+        row = session.identity_map.get(identity_key(HumanTask, found_row[0]))
+        rows.append(row if row is not None and sa_inspect(row).modified else StepRow(*found_row[:_STEP_WIDTH]))
+    return StepRows(instance_id, rows, {found_row.timed for found_row in found if found_row.timed is not None},
                     next((found_row for found_row in found if found_row.summary_id is not None), None))
 
 
-def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[HumanTask], Any]:
+def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[Any], Any]:
     """The instance's step rows and its summary's columns; a completed official step without its
     ``step_time`` row gets one (a Core insert: the row is written once and never read back by the
     operation)."""

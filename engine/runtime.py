@@ -300,10 +300,11 @@ _TASK_COLUMNS = tuple(column.key for column in _TASK.columns if column.key != "i
 _INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
 
 
-def _update_steps(session: Session, changes: list[tuple[HumanTask, dict[str, Any]]]) -> None:
+def _update_steps(session: Session, changes: list[tuple[Any, dict[str, Any]]]) -> None:
     """Write each (row, column → new value): one executemany per set of columns, the row count checked as
-    the ORM does; the objects then hold the new values."""
-    groups: dict[tuple[str, ...], list[tuple[HumanTask, dict[str, Any]]]] = {}
+    the ORM does. The rows (HumanTask objects or StepRows) then hold the new values, and so does the
+    session's object of a row, if it holds one (as committed values)."""
+    groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     for row, values in changes:
         groups.setdefault(tuple(values), []).append((row, values))
     with session.no_autoflush:
@@ -313,8 +314,12 @@ def _update_steps(session: Session, changes: list[tuple[HumanTask, dict[str, Any
                 raise StaleDataError(f"UPDATE statement on table 'human_task' expected to update {len(group)} "
                                      f"row(s); {result.rowcount} were matched.")
             for row, values in group:
+                held = row if isinstance(row, HumanTask) else session.identity_map.get(identity_key(HumanTask, row.id))
                 for key, value in values.items():
-                    set_committed_value(row, key, value)
+                    if held is not None:
+                        set_committed_value(held, key, value)
+                    if held is not row:
+                        setattr(row, key, value)
 
 
 def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask]:
