@@ -32,7 +32,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, literal_column, null, select, union_all, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -40,7 +40,7 @@ from sqlalchemy.orm.util import identity_key
 from .audit import PendingEvents
 from .calendar import OfficeCalendar
 from .context import EngineContext
-from .models import AuditEvent, CalendarOverride, HumanTask, ProcessInstance
+from .models import AuditEvent, CalendarOverride, HumanTask, ProcessInstance, Timer
 from .recap_models import ComplaintState, ComplaintSummary, StepTime
 
 #: Characters of the answer kept (and listed by the recap).
@@ -222,46 +222,80 @@ class StepRow:
     is_escalation: bool
 
 
+@dataclass(slots=True)
+class WaitingTimer:
+    """A waiting ``timer`` row as the save compares it with the workflow (read with the step rows)."""
+
+    id: int
+    task_guid: str
+    bpmn_id: str
+    due_at: datetime
+    fired_at: datetime | None
+
+
 #: Built once (a statement is costly to build on every save): an instance's step rows (StepRow's columns,
 #: in its order, labelled apart from the summary's columns of the same name), whether each has its step
-#: time, and its summary.
+#: time, and its summary …
 _STEP_COLUMNS = tuple(HumanTask.__table__.c[name].label(f"step_{name}") for name in StepRow.__slots__)
-_ROWS_AND_SUMMARY = (select(*_STEP_COLUMNS, StepTime.task_id.label("timed"),
+_STEP_WIDTH = len(_STEP_COLUMNS)
+_ROWS_AND_SUMMARY = (select(literal_column("0").label("is_timer"), *_STEP_COLUMNS, StepTime.task_id.label("timed"),
                             _SUMMARY.c.instance_id.label("summary_id"), *_SUMMARY_COLUMNS)
                      .outerjoin(StepTime, StepTime.task_id == HumanTask.id)
                      .outerjoin(_SUMMARY, _SUMMARY.c.instance_id == HumanTask.instance_id)
                      .where(HumanTask.instance_id == bindparam("instance_id")))
-_STEP_WIDTH = len(_STEP_COLUMNS)
+#: … and, for the save, its waiting timers in the same round trip: a UNION ALL whose timer rows fill the
+#: step columns they share (WaitingTimer's, fired_at in completed_at), the others NULL, is_timer 1.
+_TIMER = Timer.__table__
+_AS_STEP = {"id": _TIMER.c.id, "task_guid": _TIMER.c.task_guid, "bpmn_id": _TIMER.c.bpmn_id,
+            "due_at": _TIMER.c.due_at, "completed_at": _TIMER.c.fired_at}
+_ROWS_SUMMARY_AND_TIMERS = union_all(
+    _ROWS_AND_SUMMARY,
+    select(literal_column("1"), *(_AS_STEP.get(name, null()) for name in StepRow.__slots__), null(), null(),
+           *(null() for _ in _SUMMARY_COLUMNS))
+    .where(_TIMER.c.instance_id == bindparam("instance_id"), _TIMER.c.state == "waiting"))
+_STEP_INDEX = {name: index for index, name in enumerate(StepRow.__slots__, start=1)}
+_TIMER_INDEXES = tuple(_STEP_INDEX[name] for name in ("id", "task_guid", "bpmn_id", "due_at", "completed_at"))
 
 
 @dataclass
 class StepRows:
     """An instance's step rows with which of them have a ``step_time`` row, and its summary's columns (a
-    row read with them, if any)."""
+    row read with them, if any); when the save read them, its waiting timers by task guid."""
 
     instance_id: int
     rows: list[Any]  # StepRow, or the session's HumanTask object
     timed: set[int] = field(default_factory=set)
     summary: Any = None
+    timers: dict[str, WaitingTimer] = field(default_factory=dict)
 
     def add(self, row: HumanTask) -> None:
         """A row the operation added (not read from the database)."""
         self.rows.append(row)
 
 
-def load_step_rows(session: Session, instance_id: int) -> StepRows:
-    """Every step row of the instance, which have their step time, and its summary: one query of plain
-    rows (loading them as ORM objects cost more than the query). A row the session holds as an object
-    with changes not yet written is that object (what the operation changed in memory; the operation
-    flushes at its end), every other row a :class:`StepRow` as read."""
+def load_step_rows(session: Session, instance_id: int, *, waiting_timers: bool = False) -> StepRows:
+    """Every step row of the instance, which have their step time, and its summary — with
+    ``waiting_timers`` its waiting timers too: one query of plain rows (loading them as ORM objects cost
+    more than the query). A step row the session holds as an object with changes not yet written is that
+    object (what the operation changed in memory; the operation flushes at its end), every other row a
+    :class:`StepRow` as read."""
     with session.no_autoflush:
-        found = session.execute(_ROWS_AND_SUMMARY, {"instance_id": instance_id}).all()
-    rows = []
+        found = session.execute(_ROWS_SUMMARY_AND_TIMERS if waiting_timers else _ROWS_AND_SUMMARY,
+                                {"instance_id": instance_id}).all()
+    steps = StepRows(instance_id, [])
     for found_row in found:
-        row = session.identity_map.get(identity_key(HumanTask, found_row[0]))
-        rows.append(row if row is not None and sa_inspect(row).modified else StepRow(*found_row[:_STEP_WIDTH]))
-    return StepRows(instance_id, rows, {found_row.timed for found_row in found if found_row.timed is not None},
-                    next((found_row for found_row in found if found_row.summary_id is not None), None))
+        if found_row.is_timer:
+            timer = WaitingTimer(*(found_row[index] for index in _TIMER_INDEXES))
+            steps.timers[timer.task_guid] = timer
+            continue
+        row = session.identity_map.get(identity_key(HumanTask, found_row[1]))
+        steps.rows.append(row if row is not None and sa_inspect(row).modified
+                          else StepRow(*found_row[1:_STEP_WIDTH + 1]))
+        if found_row.timed is not None:
+            steps.timed.add(found_row.timed)
+        if steps.summary is None and found_row.summary_id is not None:
+            steps.summary = found_row
+    return steps
 
 
 def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[Any], Any]:

@@ -231,10 +231,6 @@ def _tasks_of_note(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, An
 #: The timer and instance writes of a save are Core statements (the ORM's unit of work cost more than
 #: the statements): the session's objects are kept in line with what is written (set_committed_value).
 _TIMER = Timer.__table__
-#: Built once (building a statement costs more than running it on SQLite): the instance's waiting timers as
-#: plain rows (what the save compares with the workflow; loading them as objects cost more than the query).
-_WAITING_TIMERS = (select(_TIMER.c.id, _TIMER.c.task_guid, _TIMER.c.bpmn_id, _TIMER.c.due_at, _TIMER.c.fired_at)
-                   .where(_TIMER.c.instance_id == bindparam("instance_id"), _TIMER.c.state == "waiting"))
 _CHANGE_TIMER = (update(_TIMER).where(_TIMER.c.id == bindparam("timer_id"))
                  .values(state=bindparam("new_state"), fired_at=bindparam("new_fired_at"),
                          due_at=bindparam("new_due_at")))
@@ -358,11 +354,10 @@ def _sync_rows(session: Session, ctx: EngineContext, instance: ProcessInstance, 
     the workflow's ready user tasks and the instance's step rows (which the recap's facts reuse)."""
     now = ctx.clock.now()
     ready, timers = _tasks_of_note(workflow)
-    # the waiting timer rows as the database has them (a caller that changed timer objects flushed them)
-    with session.no_autoflush:
-        timer_rows = {row.task_guid: row for row in session.execute(_WAITING_TIMERS, {"instance_id": instance.id})}
-    # every step row of the instance (the recap's facts read them too: one query for both)
-    steps = load_step_rows(session, instance.id)
+    # every step row of the instance (the recap's facts read them too) and its waiting timers, in one query;
+    # the timer rows as the database has them (a caller that changed timer objects flushed them)
+    steps = load_step_rows(session, instance.id, waiting_timers=True)
+    timer_rows = steps.timers
     rows = {row.task_guid: row for row in steps.rows if row.state == "ready"}
     changed_timers, new_timers = [], []
     for guid, row in timer_rows.items():
