@@ -3,7 +3,8 @@
 Sizes: 1,000 and 100,000 open complaints (``ALUR_INBOX_BENCH_SIZES``, comma-separated), each in its own
 SQLite file. Requests per endpoint and size: ``ALUR_INBOX_BENCH_REQUESTS`` (default 200, after 20 warm-up
 requests). Requests go through the whole Flask stack (test client: routing, token or session login, the
-inbox queries, JSON or template rendering), without a network.
+inbox queries, JSON or template rendering), without a network. Both sizes' apps are up at once and their
+requests alternate, so a busy moment of the machine hits both sizes and not only one side of the ratio.
 
 Seeding bypasses the engine on purpose: the inbox reads only ``process_instance``/``human_task`` rows, so
 the rows are bulk-inserted with SQLAlchemy core (the same columns the engine writes; ``state_json`` is a
@@ -155,8 +156,8 @@ def _clients(app):
     return api, {"Authorization": f"Bearer {token}"}, page
 
 
-def measure(path: Path, requests: int) -> dict[str, list[float]]:
-    """Seconds per request of each endpoint (interleaved so noise hits both alike)."""
+def _endpoints(path: Path):
+    """The app over ``path`` and its two measured requests, each asserting a full answer."""
     app = _app(path)
     api, headers, page = _clients(app)
 
@@ -168,20 +169,30 @@ def measure(path: Path, requests: int) -> dict[str, list[float]]:
         response = page.get("/inbox")
         assert response.status_code == 200 and b"PGD-B" in response.data, response.status_code
 
+    return app, {"GET /api/v1/tasks": get_api, "GET /inbox (HTML)": get_page}
+
+
+def measure(paths: dict[int, Path], requests: int) -> dict[int, dict[str, list[float]]]:
+    """Seconds (and CPU seconds) per request of each endpoint at each size, interleaved request by request
+    so that the machine's noise hits every size alike (the sizes' ratio is the goal)."""
+    built = {size: _endpoints(path) for size, path in paths.items()}
+    endpoints = {size: fns for size, (_app, fns) in built.items()}
     for _ in range(20):
-        get_api()
-        get_page()
-    samples: dict[str, list[float]] = {"GET /api/v1/tasks": [], "GET /inbox (HTML)": [],
-                                       "GET /api/v1/tasks cpu": [], "GET /inbox (HTML) cpu": []}
+        for fns in endpoints.values():
+            for fn in fns.values():
+                fn()
+    samples = {size: {key: [] for name in fns for key in (name, f"{name} cpu")} for size, fns in endpoints.items()}
     for _ in range(requests):
-        for name, fn in (("GET /api/v1/tasks", get_api), ("GET /inbox (HTML)", get_page)):
-            cpu = time.process_time()
-            samples[name].append(timed(fn))
-            samples[f"{name} cpu"].append(time.process_time() - cpu)
+        for size, fns in endpoints.items():
+            for name, fn in fns.items():
+                cpu = time.process_time()
+                samples[size][name].append(timed(fn))
+                samples[size][f"{name} cpu"].append(time.process_time() - cpu)
     from tasks_ui.extensions import db
 
-    with app.app_context():
-        db.engine.dispose()
+    for app, _fns in built.values():
+        with app.app_context():
+            db.engine.dispose()
     return samples
 
 
@@ -200,14 +211,14 @@ def main() -> int:
     sizes = [max(10, int(int(s) * factor)) for s in
              os.environ.get("ALUR_INBOX_BENCH_SIZES", "1000,100000").split(",") if s.strip()]
     requests = int(os.environ.get("ALUR_INBOX_BENCH_REQUESTS", "200"))
-    results: dict[int, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory(dir=os.environ.get("ALUR_BENCH_DIR")) as tmp:
+        paths = {}
         for size in sizes:
-            path = Path(tmp) / f"inbox-{size}.sqlite"
+            path = paths[size] = Path(tmp) / f"inbox-{size}.sqlite"
             seconds = seed(path, size)
             row(BENCH, f"seed {size:,} open complaints", seconds, "s",
                 note=f"bulk insert, kasi holds {kasi_share(path):,} ready steps")
-            results[size] = measure(path, requests)
+        results = measure(paths, requests)
     small, large = min(sizes), max(sizes)
     load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count() or 0} cores"
     for name in [n for n in results[small] if not n.endswith(" cpu")]:
