@@ -148,21 +148,29 @@ def deploy_with_users(session, ctx, passwords: dict[str, str] | None = None) -> 
         users.create_user(session, ctx, role, password, [role], actor=SYSTEM_INIT)
 
 
-@pytest.fixture
-def app(db_url, clock):
-    """The Flask app over a fresh SQLite file, processes deployed, one user per role (username = role)."""
+def deployed_app(url: str, clock):
+    """The Flask app over a fresh database at ``url``, processes deployed, one user per role (username = role)."""
     from tasks_ui import create_app
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
 
     application = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "test-secret", "ALUR_CLOCK": clock,
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "ALUR_CLOCK": clock,
         "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
     })
     with application.app_context():
         create_schema(db.engine)
         deploy_with_users(db.session, engine_context())
         db.session.remove()
+    return application
+
+
+@pytest.fixture
+def app(db_url, clock):
+    """The Flask app over a fresh SQLite file, processes deployed, one user per role (username = role)."""
+    from tasks_ui.extensions import db
+
+    application = deployed_app(db_url, clock)
     yield application
     with application.app_context():
         db.engine.dispose()

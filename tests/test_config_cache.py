@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask_login import login_required
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from engine.db import create_schema, make_engine
+from engine.db import make_engine
 from engine.models import CalendarOverride
-from tests.conftest import PASSWORDS, csrf_token, deploy_with_users
+from tests.conftest import PASSWORDS, csrf_token, deployed_app
+from tests.test_scale_statements import _recorded
 
 DAY = date(2026, 3, 16)  # a Monday: a working day unless overridden
 
@@ -29,19 +30,11 @@ def app(url, clock):
     official roles, behind a login (token or session) and on a public path."""
     from flask import jsonify
 
-    from tasks_ui import create_app
     from tasks_ui.auth.blueprint import official_roles
     from tasks_ui.extensions import db
     from tasks_ui.wiring import engine_context
 
-    application = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "ALUR_CLOCK": clock,
-        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
-    })
-    with application.app_context():
-        create_schema(db.engine)
-        deploy_with_users(db.session, engine_context())
-        db.session.remove()
+    application = deployed_app(url, clock)
 
     def seen():
         overrides = engine_context().calendar.overrides
@@ -72,18 +65,9 @@ def elsewhere(url):
 @pytest.fixture
 def statements(app):
     """The statements the app sends, recorded while the test runs."""
-    from tasks_ui.extensions import db
-
-    sent: list[str] = []
-    with app.app_context():
-        sa_engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(" ".join(statement.split()))
-
-    event.listen(sa_engine, "before_cursor_execute", record)
+    sent, stop = _recorded(app)
     yield sent
-    event.remove(sa_engine, "before_cursor_execute", record)
+    stop()
 
 
 def _reads(sent: list[str]) -> list[str]:
