@@ -330,13 +330,19 @@ def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask
     rows = []
     for values, row_id in zip(new, ids, strict=True):
         row = HumanTask(id=row_id, **{key: values.get(key) for key in _TASK_COLUMNS})
-        make_transient_to_detached(row)
-        stale = session.identity_map.get(identity_key(HumanTask, row_id))
-        if stale is not None:  # a rolled-back operation's row, whose id SQLite gave out again
-            session.expunge(stale)
-        session.add(row)
+        attach_inserted(session, row)
         rows.append(row)
     return rows
+
+
+def attach_inserted(session: Session, obj: Any) -> None:
+    """Give the session an object whose row a Core insert just wrote (every column set, its id included) as
+    persistent, as if it had been flushed: nothing pending, no statement."""
+    make_transient_to_detached(obj)
+    stale = session.identity_map.get(identity_key(type(obj), obj.id))
+    if stale is not None:  # a rolled-back operation's row, whose id SQLite gave out again
+        session.expunge(stale)
+    session.add(obj)
 
 
 @dataclass

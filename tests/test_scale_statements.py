@@ -67,3 +67,35 @@ def test_a_completion_locks_the_audit_head_last_and_stays_within_its_statement_b
     assert sum(1 for s in statements if re.search(r"FROM (api_token|app_user|user_role|config_stamp)\b", s)) == 1, \
         "the bearer token, its user, roles and the configuration stamp should be one query"
     assert len(statements) <= STATEMENT_BUDGET, "\n".join(statements)
+
+
+#: Statements of the completion that finishes a complaint (the kabid's answer, Muba; SQLite): a middle step's
+#: budget plus the answer's two — the reporter's address with how the complaint ended (one query; the address
+#: was read apart before: 16) and the outbox row.
+FINAL_STATEMENT_BUDGET = 15
+
+
+def test_the_completion_that_queues_the_answer_reads_its_address_and_ending_in_one_query(app, client, complain,
+                                                                                         api_token):
+    instance_id = complain()["instance_id"]
+    for user, data in (("petugas", VERIFIED),
+                       ("kasi", {"hasil_pemeriksaan": "benar", "catatan_solusi": "Buku dipindah."})):
+        headers = api_token(user)
+        task = ready_of(client, headers, instance_id)
+        response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data}, headers=headers)
+        assert response.status_code == 200, response.get_json()
+    kabid = api_token("kabid")
+    task = ready_of(client, kabid, instance_id)
+    statements, stop = _recorded(app)
+    try:
+        response = client.post(f"/api/v1/tasks/{task['id']}/complete",
+                               json={"data": {"bentuk_jawaban": "tertulis", "jawaban": "Buku sudah kembali."}},
+                               headers=kabid)
+    finally:
+        stop()
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["instance_status"] == "completed"
+    assert not [s for s in statements if re.search(r"^SELECT complaint_intake", s)], \
+        "the reporter's address read apart from how the complaint ended"
+    assert _first(statements, r"^INSERT INTO outbox_message") < _first(statements, r"^SELECT .* FROM audit_head")
+    assert len(statements) <= FINAL_STATEMENT_BUDGET, "\n".join(statements)
