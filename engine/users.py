@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -150,21 +150,28 @@ def issue_token(session: Session, ctx: EngineContext, username: str, password: s
     return token
 
 
+#: The request loaders' statements, built once (statements are immutable; building and caching the key of one
+#: cost about as much as running it).
+_USER_FOR_TOKEN = (
+    select(User, stamp_column()).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"),
+           User.active.is_(True))
+    .options(joinedload(User.role_links)))
+_ACTIVE_USER = (
+    select(User, stamp_column()).where(User.id == bindparam("user_id"), User.active.is_(True))
+    .options(joinedload(User.role_links)))
+
+
 def user_for_token(session: Session, now: datetime, token: str) -> tuple[User | None, int | None]:
     """The active user a token unexpired at ``now`` belongs to, and the configuration stamp (None, None if none).
 
     One query per API request: the token, its user, the user's roles and the stamp (engine/config_cache.py).
     """
-    row = session.execute(
-        select(User, stamp_column()).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token or ""), ApiToken.expires_at > now, User.active.is_(True))
-        .options(joinedload(User.role_links))).unique().first()
+    row = session.execute(_USER_FOR_TOKEN, {"token_hash": _token_hash(token or ""), "now": now}).unique().first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 
 def active_user(session: Session, user_id: int) -> tuple[User | None, int | None]:
     """The active user with this id (a session's user) and the configuration stamp, in one query."""
-    row = session.execute(
-        select(User, stamp_column()).where(User.id == user_id, User.active.is_(True))
-        .options(joinedload(User.role_links))).unique().first()
+    row = session.execute(_ACTIVE_USER, {"user_id": user_id}).unique().first()
     return (row[0], row[1]) if row is not None else (None, None)

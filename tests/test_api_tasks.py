@@ -64,6 +64,30 @@ def test_authentication_and_wrong_roles(client, complain, api_token):
         assert response.status_code == 403 and set(response.get_json()) == {"error"}, role
 
 
+def test_a_token_ends_with_its_lifetime_or_its_users_deactivation(app, client, login, add_user, clock):
+    from engine import users
+    from engine.actors import SYSTEM_INIT
+    from tasks_ui.extensions import db
+    from tasks_ui.wiring import engine_context
+
+    headers = bearer(client, "dewi", add_user("dewi", "petugas"))
+    other = bearer(client, "rina", add_user("rina", "petugas"))
+    clock.advance(seconds=users.TOKEN_LIFETIME.total_seconds() - 1)
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 200
+    clock.advance(seconds=1)  # expires_at > now: at its expiry the token is no longer valid
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 401
+    headers = bearer(client, "dewi", "sandi-dewi-123")
+    login("dewi", "sandi-dewi-123")
+    assert client.get("/api/v1/tasks").status_code == 200  # the session's user (active_user)
+    with app.app_context():
+        users.set_user_active(db.session, engine_context(), "dewi", False, actor=SYSTEM_INIT)
+        db.session.remove()
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 401
+    assert client.get("/api/v1/tasks").status_code == 401  # the session ends with the user too
+    assert client.get("/api/v1/tasks", headers=other).status_code == 401  # rina's token expired with dewi's first
+    assert client.get("/api/v1/tasks", headers=bearer(client, "rina", "sandi-rina-123")).status_code == 200
+
+
 def test_task_detail_for_its_role_only(client, complain, api_token):
     receipt = complain(anonymity="anonim")
     petugas = api_token("petugas")
