@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
+from .shared_json import SharedJSON
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes on every backend (SQLite drops the zone; we put it back)."""
@@ -136,8 +138,9 @@ class ProcessVersion(Base):
     # large and only needed on a cache miss or a download: not loaded with every instance
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
-    forms: Mapped[dict]  # form filename -> JSON Schema, frozen with the version
-    summary: Mapped[dict]  # lanes, user tasks (id, name, lane, form, standard_duration, documentation …)
+    # read as shared, read-only values (engine/shared_json.py): parsed once per process, not with every instance
+    forms: Mapped[dict] = mapped_column(SharedJSON)  # form filename -> JSON Schema, frozen with the version
+    summary: Mapped[dict] = mapped_column(SharedJSON)  # lanes, user tasks (id, name, lane, form, standard_duration …)
     sop_number: Mapped[str | None] = mapped_column(String(100))
     effective_date: Mapped[date | None] = mapped_column(Date)
     author: Mapped[str] = mapped_column(String(80))
