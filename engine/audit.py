@@ -84,9 +84,28 @@ _INSERT_EVENTS_MOVING_HEAD = (insert(AuditEvent.__table__).add_cte(_MOVE_HEAD.ct
                               .returning(AuditEvent.__table__.c.seq))
 
 
-def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
+@dataclass(slots=True)
+class WrittenEvent:
+    """An event as :func:`append_events` wrote it: the ``audit_event`` row's columns (a plain object: an ORM
+    ``AuditEvent`` cost more to build than the statement that writes it)."""
+
+    seq: int
+    prev_hash: str
+    type: str
+    actor: str
+    at: datetime
+    instance_id: int | None
+    task_guid: str | None
+    bpmn_id: str | None
+    data_before: Any
+    data_after: Any
+    payload: Any
+    hash: str = ""
+
+
+def append_events(session: Session, pending: PendingEvents) -> list[WrittenEvent]:
     """Chain and write the pending events in the session's transaction (the caller commits); returns them
-    as (detached) ``AuditEvent`` objects."""
+    as written (:class:`WrittenEvent`)."""
     if not pending.items:
         return []
     # Every writer queues on the head row until it commits: write the operation's other rows first, so
@@ -96,7 +115,7 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
     rows = []
     for item in pending.items:
         seq += 1
-        event = AuditEvent(seq=seq, prev_hash=prev_hash, **item)
+        event = WrittenEvent(seq=seq, prev_hash=prev_hash, **item)
         event.hash = prev_hash = event_hash(prev_hash, event)
         rows.append(event)
     head = {"new_seq": seq, "new_hash": prev_hash}
@@ -112,9 +131,10 @@ def append_events(session: Session, pending: PendingEvents) -> list[AuditEvent]:
 
 
 _EVENT_COLUMNS = tuple(column.key for column in AuditEvent.__table__.columns)
+assert set(_EVENT_COLUMNS) == set(WrittenEvent.__slots__)
 
 
-def _columns(event: AuditEvent) -> dict:
+def _columns(event: WrittenEvent) -> dict:
     return {key: getattr(event, key) for key in _EVENT_COLUMNS}
 
 

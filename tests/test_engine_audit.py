@@ -67,3 +67,38 @@ def test_truncating_the_tail_is_detected(history):
     history.commit()
     report = verify_chain(history)
     assert not report.ok and report.broken_seq == last
+
+
+def _noted_event(pending):
+    from datetime import datetime, timedelta, timezone
+
+    pending.add("TASK_COMPLETED", actor="kasi1", instance_id=7, task_guid="6f1c", bpmn_id="periksa_laporan",
+                at=datetime(2026, 3, 2, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=7))),
+                data_before={"a": 1}, data_after={"a": 1, "b": "ü"}, input={"b": "ü"}, role="kasi")
+
+
+def test_an_event_hash_never_changes():
+    """The hash of an event is fixed for good (stored chains are verified with it)."""
+    from engine.audit import PendingEvents, event_hash
+
+    pending = PendingEvents()
+    _noted_event(pending)
+    event = AuditEvent(seq=42, prev_hash="ab" * 32, **pending.items[0])
+    assert event_hash("ab" * 32, event) == "8d646a135c28262e58bf52de7ad404174bdbdbe84e39f2262b069296e44b9dd7"
+
+
+def test_append_events_returns_the_events_as_stored(history):
+    from engine.audit import PendingEvents, append_events, event_hash
+
+    pending = PendingEvents()
+    _noted_event(pending)
+    pending.add("SYSTEM_NOTED", actor="sistem", at=pending.items[0]["at"], note="kedua")
+    written = append_events(history, pending)
+    history.commit()
+    assert pending.items == [] and [w.type for w in written] == ["TASK_COMPLETED", "SYSTEM_NOTED"]
+    for event in written:
+        stored = history.get(AuditEvent, event.seq)
+        assert (stored.prev_hash, stored.hash, stored.payload) == (event.prev_hash, event.hash, event.payload)
+        assert stored.hash == event_hash(stored.prev_hash, stored)
+    assert written[1].prev_hash == written[0].hash
+    assert verify_chain(history).ok
