@@ -79,8 +79,7 @@ def _queue(session: Session, ctx: EngineContext, instance: ProcessInstance, kind
               "created_at": now, "sent_at": None, "handled_by": None}
     with session.no_autoflush:
         message_id = session.execute(_INSERT_MESSAGE, values).scalar_one()
-    message = OutboxMessage(id=message_id, **values)
-    attach_inserted(session, message)
+    message = attach_inserted(session, OutboxMessage, {"id": message_id, **values})
     events.add("NOTIFICATION_QUEUED", actor=actor.name, at=now, instance_id=instance.id, message_id=message_id,
                kind=kind, has_address=bool(recipient))
     return message

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
@@ -327,22 +327,22 @@ def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask
     with session.no_autoflush:
         ids = session.execute(_INSERT_TASKS, [{key: values.get(key) for key in _TASK_COLUMNS}
                                               for values in new]).scalars().all()
-    rows = []
-    for values, row_id in zip(new, ids, strict=True):
-        row = HumanTask(id=row_id, **{key: values.get(key) for key in _TASK_COLUMNS})
-        attach_inserted(session, row)
-        rows.append(row)
-    return rows
+    return [attach_inserted(session, HumanTask, {"id": row_id, **{key: values.get(key) for key in _TASK_COLUMNS}})
+            for values, row_id in zip(new, ids, strict=True)]
 
 
-def attach_inserted(session: Session, obj: Any) -> None:
-    """Give the session an object whose row a Core insert just wrote (every column set, its id included) as
-    persistent, as if it had been flushed: nothing pending, no statement."""
+def attach_inserted(session: Session, cls: type, values: dict[str, Any]) -> Any:
+    """The session's object of a row a Core insert just wrote (``values``: its columns, its id included),
+    persistent as if it had been flushed: nothing pending, no statement. The values are set as loaded, not
+    through the constructor (whose instrumented attribute sets cost twice the rest of the insert)."""
+    obj = cls.__mapper__.class_manager.new_instance()
+    instance_dict(obj).update(values)
     make_transient_to_detached(obj)
-    stale = session.identity_map.get(identity_key(type(obj), obj.id))
+    stale = session.identity_map.get(identity_key(cls, values["id"]))
     if stale is not None:  # a rolled-back operation's row, whose id SQLite gave out again
         session.expunge(stale)
     session.add(obj)
+    return obj
 
 
 @dataclass

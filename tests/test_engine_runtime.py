@@ -262,6 +262,35 @@ def test_a_step_row_of_a_refused_completion_does_not_block_the_next(deployed, ct
     assert [deployed.get(HumanTask, i).state for i in ids] == ["ready"] * len(ids)
 
 
+def test_an_inserted_row_is_the_sessions_clean_persistent_object_with_every_column(deployed, ctx):
+    """attach_inserted: the row a Core insert wrote is handed to the session as if flushed — persistent, every
+    column loaded (no statement when read), nothing pending (the next flush writes nothing)."""
+    from sqlalchemy import event, inspect
+
+    iid = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE).instance.id
+    now = ctx.clock.now()
+    [row] = runtime._insert_steps(deployed, [dict(
+        instance_id=iid, task_guid="00000000-0000-0000-0000-000000000001", process_key="muba_pengaduan",
+        bpmn_id="periksa_laporan", name="Periksa", role="kasi", state="ready", ready_at=now,
+        urgent_at=runtime.NO_DEADLINE, is_escalation=False)])
+    statements: list[str] = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(deployed.get_bind(), "before_cursor_execute", record)
+    try:
+        state = inspect(row)
+        assert state.persistent and not state.modified and not state.unloaded
+        assert deployed.get(HumanTask, row.id) is row
+        assert (row.role, row.ready_at, row.claimed_by) == ("kasi", now, None)
+        deployed.flush()
+    finally:
+        event.remove(deployed.get_bind(), "before_cursor_execute", record)
+    assert statements == []
+    deployed.rollback()
+
+
 def test_invalid_intake_writes_nothing(deployed, ctx):
     before = snapshot(deployed)
     with pytest.raises(InvalidData) as invalid:
