@@ -21,17 +21,24 @@ from .db import GENESIS_HASH
 from .messages import render
 from .models import AuditEvent, AuditHead
 
+#: The encoders json.dumps would build on every call for these arguments, built once (they keep no state).
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 def _plain(value: Any) -> Any:
     """JSON-native copy of ``value`` (what the database will give back)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    if type(value) is dict and all(type(key) is str and type(item) in _SCALARS for key, item in value.items()):
+        return dict(value)  # already JSON-native (most payloads): the copy the round trip would give
+    return json.loads(_PLAIN_ENCODER.encode(value))
 
 
 def canonical_json(value: Any) -> str:
     """Stable JSON text: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def _timestamp(at: datetime) -> str:

@@ -102,3 +102,23 @@ def test_append_events_returns_the_events_as_stored(history):
         assert stored.hash == event_hash(stored.prev_hash, stored)
     assert written[1].prev_hash == written[0].hash
     assert verify_chain(history).ok
+
+
+def test_pending_events_keep_a_json_native_copy_of_what_they_are_given():
+    """What an event records is what the database gives back, copied when added (later changes to the
+    caller's dicts do not reach it): flat payloads too, which take a shorter path than the JSON round trip."""
+    from datetime import UTC, datetime
+
+    from engine.audit import PendingEvents
+
+    at = datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
+    data = {"lengkap": True, "jumlah": 3, "nilai": 1.5, "catatan": "ü", "kosong": None}
+    nested = {"reporter": {"name": "Siti"}, "at": at, "pair": (1, 2), 7: "tujuh"}
+    pending = PendingEvents()
+    pending.add("TASK_COMPLETED", actor="kasi1", at=at, data_before=data, data_after=nested, **data)
+    data["lengkap"], nested["reporter"]["name"] = False, "Budi"
+    item = pending.items[0]
+    assert item["data_before"] == {"lengkap": True, "jumlah": 3, "nilai": 1.5, "catatan": "ü", "kosong": None}
+    assert item["payload"] == item["data_before"] and item["payload"] is not item["data_before"]
+    assert item["data_after"] == {"reporter": {"name": "Siti"}, "at": "2026-03-02 02:15:00+00:00", "pair": [1, 2],
+                                  "7": "tujuh"}
