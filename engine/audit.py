@@ -41,6 +41,11 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL_ENCODER.encode(value)
 
 
+def canonical_sha256(value: Any) -> str:
+    """sha256 of the canonical JSON of ``value`` (a recap snapshot's data, a version's forms)."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
 def _timestamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import spiff
 from .actors import Actor
-from .audit import PendingEvents, append_events
+from .audit import PendingEvents, append_events, canonical_sha256
 from .bpmn import LoadedProcess, Problem, load_process
 from .calendar import script_functions
 from .context import EngineContext
@@ -76,11 +76,14 @@ def deploy_process(session: Session, ctx: EngineContext, bpmn: bytes, forms: Map
                    filename: str = "process.bpmn") -> tuple[ProcessVersion, bool]:
     """Lint and store ``bpmn`` as the next version of its process; return (version, created).
 
-    Deploying bytes identical to an existing version of the same process returns that version unchanged.
+    Deploying the XML and forms of an existing version of the same process returns that version unchanged;
+    the same XML with a changed form is a new version (its steps ask for other data).
     """
     loaded = lint_process(session, ctx, bpmn, forms, filename=filename)
+    forms_sha256 = canonical_sha256(loaded.forms)
     existing = session.scalars(select(ProcessVersion).where(
-        ProcessVersion.process_key == loaded.key, ProcessVersion.sha256 == loaded.sha256)).first()
+        ProcessVersion.process_key == loaded.key, ProcessVersion.sha256 == loaded.sha256,
+        ProcessVersion.forms_sha256 == forms_sha256)).first()
     if existing is not None:
         return existing, False
     number = (session.scalar(select(func.max(ProcessVersion.version))
@@ -88,7 +91,7 @@ def deploy_process(session: Session, ctx: EngineContext, bpmn: bytes, forms: Map
     now = ctx.clock.now()
     version = ProcessVersion(
         process_key=loaded.key, version=number, name=loaded.name, sha256=loaded.sha256, bpmn_xml=loaded.xml,
-        spec_json=spiff.dump_specs(loaded.spec, loaded.subprocess_specs), forms=loaded.forms,
+        forms_sha256=forms_sha256, spec_json=spiff.dump_specs(loaded.spec, loaded.subprocess_specs), forms=loaded.forms,
         summary=loaded.summary, sop_number=sop_number, effective_date=effective_date, author=actor.name,
         deployed_at=now, is_complaint=_is_complaint(loaded),
     )
@@ -96,7 +99,7 @@ def deploy_process(session: Session, ctx: EngineContext, bpmn: bytes, forms: Map
     session.flush()
     events = PendingEvents()
     events.add("PROCESS_DEPLOYED", actor=actor.name, at=now, process_key=loaded.key, version=number,
-               sha256=loaded.sha256, sop_number=sop_number,
+               sha256=loaded.sha256, forms_sha256=forms_sha256, sop_number=sop_number,
                effective_date=effective_date.isoformat() if effective_date else None)
     append_events(session, events)
     return version, True

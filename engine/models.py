@@ -128,13 +128,15 @@ class ProcessVersion(Base):
     __tablename__ = "process_version"
     __table_args__ = (
         UniqueConstraint("process_key", "version"),
-        UniqueConstraint("process_key", "sha256"),
+        # a version is its diagram and its forms: the same XML with a changed form is another version
+        UniqueConstraint("process_key", "sha256", "forms_sha256", name="uq_process_version_content"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the BPMN XML as deployed
+    forms_sha256: Mapped[str] = mapped_column(String(64))  # of its forms' canonical JSON (audit.canonical_sha256)
     # large and only needed on a cache miss or a download: not loaded with every instance
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)

@@ -27,6 +27,7 @@ def version_row(version: ProcessVersion, counts: dict[str, int] | None = None) -
         "version": version.version,
         "name": version.name,
         "sha256": version.sha256,
+        "forms_sha256": version.forms_sha256,
         "sop_number": version.sop_number,
         "effective_date": version.effective_date.isoformat() if version.effective_date else None,
         "author": version.author,

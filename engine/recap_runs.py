@@ -16,7 +16,6 @@ when every such period already has a run, the run is marked a duplicate of the l
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -27,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .actors import Actor
-from .audit import PendingEvents
+from .audit import PendingEvents, canonical_sha256
 from .context import EngineContext
 from .errors import InvalidData, InvalidInput, NotFound
 from .models import HumanTask, ProcessInstance
@@ -65,12 +64,6 @@ def periods_before(kind: str, at: date, count: int) -> list[tuple[date, date]]:
             index -= 1
             out.append(month_period(index // 12, index % 12 + 1))
     return out
-
-
-def canonical_sha256(data: dict) -> str:
-    """sha256 of the canonical JSON of ``data`` (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _compute(session: Session, ctx: EngineContext, config: dict, start: date, end: date) -> dict:

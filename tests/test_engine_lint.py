@@ -43,6 +43,26 @@ def test_tiny_process_deploys(roles_loaded, ctx):
     assert version.summary["user_tasks"]["tugas"]["standard_seconds"] == 600
 
 
+def test_a_changed_form_alone_is_a_new_version(roles_loaded, ctx):
+    """The same diagram with a changed form asks for other data: a new version, not the old one returned."""
+    xml = bf.process(bf.user_task())
+    first, created = deploy.deploy_process(roles_loaded, ctx, xml, FORMS, actor=SYSTEM_INIT)
+    again, created_again = deploy.deploy_process(roles_loaded, ctx, xml, dict(FORMS), actor=SYSTEM_INIT)
+    assert created and (again.id, created_again) == (first.id, False)  # XML and forms unchanged: idempotent
+    changed = json.loads(FORMS["tiny.schema.json"])
+    changed["properties"]["nomor_surat"] = {"type": "string", "title": "Nomor surat"}
+    changed.setdefault("required", []).append("nomor_surat")
+    second, created_second = deploy.deploy_process(roles_loaded, ctx, xml, {"tiny.schema.json": json.dumps(changed)},
+                                                   actor=SYSTEM_INIT)
+    assert created_second and second.version == 2 and second.sha256 == first.sha256
+    assert second.forms_sha256 != first.forms_sha256
+    assert "nomor_surat" in second.forms["tiny.schema.json"]["properties"]
+    assert "nomor_surat" not in first.forms["tiny.schema.json"]["properties"]
+    deployed = roles_loaded.scalars(select(AuditEvent).where(AuditEvent.type == "PROCESS_DEPLOYED")
+                                    .order_by(AuditEvent.seq)).all()
+    assert [e.payload["forms_sha256"] for e in deployed] == [first.forms_sha256, second.forms_sha256]
+
+
 def test_malformed_xml(roles_loaded, ctx):
     fields = problems_of(roles_loaded, ctx, b"<bpmn:definitions><unclosed>")
     assert "not well-formed" in fields["_file"]

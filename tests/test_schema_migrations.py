@@ -14,11 +14,12 @@ from alembic import command
 from sqlalchemy import MetaData, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from engine import runtime
-from engine.audit import verify_chain
+from engine import deploy, runtime
+from engine.actors import SYSTEM_INIT
+from engine.audit import canonical_sha256, verify_chain
 from engine.db import create_schema, load_model_modules, make_engine, make_session_factory
 from engine.errors import SchemaStateUnknown
-from engine.models import AuditEvent, Base, HumanTask, ProcessInstance, Timer
+from engine.models import AuditEvent, Base, HumanTask, ProcessInstance, ProcessVersion, Timer
 from engine.schema import (
     BASELINE,
     MIGRATIONS,
@@ -272,6 +273,14 @@ def test_alur_init_on_a_baseline_database_keeps_every_row(url, sa_engine_of, tmp
         assert verify_chain(session).ok
         for instance in session.scalars(select(ProcessInstance)):
             assert runtime.load_workflow(instance, ctx).get_tasks()
+        # 0007 filled in every version's forms_sha256 as a deploy computes it: the same XML and forms again
+        # are that version, not a new one
+        versions = session.scalars(select(ProcessVersion).order_by(ProcessVersion.id)).all()
+        assert versions and all(v.forms_sha256 == canonical_sha256(v.forms) for v in versions)
+        again, created = deploy.deploy_process(session, ctx, versions[0].bpmn_xml.encode(),
+                                               {name: json.dumps(schema) for name, schema in versions[0].forms.items()},
+                                               actor=SYSTEM_INIT)
+        assert (again.id, created) == (versions[0].id, False)
         row = ready_task(session, 2, "periksa_laporan")
         runtime.complete_task(session, ctx, row.id, {"hasil_pemeriksaan": "benar", "catatan_solusi": "ok"},
                               actor=actor("kasi", "budi"))

@@ -40,7 +40,7 @@ def deploy_version():
     except InvalidProcess as error:
         return invalid_process_response(error)
     return jsonify({"process": version.process_key, "version": version.version, "sha256": version.sha256,
-                    "created": created}), 201
+                    "forms_sha256": version.forms_sha256, "created": created}), 201
 
 
 @bp.get("/api/v1/processes/<key>/versions/<int:number>")
@@ -64,7 +64,8 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 _VERSION = {
     "type": "object",
     "properties": {
-        "version": {"type": "integer"}, "sha256": {"type": "string"}, "sop_number": {"type": ["string", "null"]},
+        "version": {"type": "integer"}, "sha256": {"type": "string"}, "forms_sha256": {"type": "string"},
+        "sop_number": {"type": ["string", "null"]},
         "effective_date": {"type": ["string", "null"], "format": "date"}, "author": {"type": "string"},
         "deployed_at": {"type": "string", "format": "date-time"},
         "instances": {"type": "object", "properties": {"running": {"type": "integer"},
@@ -110,10 +111,11 @@ OPENAPI_PATHS = {
                 "application/xml": {"schema": {"type": "string", "description":
                                                "When every form the BPMN names is already deployed"}}}},
             "responses": {
-                "201": {"description": "Deployed (or identical to an existing version: created=false)",
+                "201": {"description": "Deployed (or the XML and forms of an existing version: created=false)",
                         "content": {"application/json": {"schema": {"type": "object", "properties": {
                             "process": {"type": "string"}, "version": {"type": "integer"},
-                            "sha256": {"type": "string"}, "created": {"type": "boolean"}}}}}},
+                            "sha256": {"type": "string"}, "forms_sha256": {"type": "string"},
+                            "created": {"type": "boolean"}}}}}},
                 "403": {"description": "Not a process owner", "content": {"application/json": {"schema": _ERROR}}},
                 "413": {"description": "Request larger than the upload limit",
                         "content": {"application/json": {"schema": _ERROR}}},
