@@ -189,4 +189,5 @@ def deploy(draft_id: int):
     except InvalidProcess as error:
         return invalid_process_response(error)
     return jsonify({"process": version.process_key, "version": version.version, "sha256": version.sha256,
-                    "forms_sha256": version.forms_sha256, "url": url_for("editor.process", key=version.process_key)}), 201
+                    "forms_sha256": version.forms_sha256,
+                    "url": url_for("editor.process", key=version.process_key)}), 201
