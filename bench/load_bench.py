@@ -303,7 +303,8 @@ def completion_run(label: str, url: str, instance: Path) -> None:
              f"(load average {os.getloadavg()[0]:.1f} during the run)")
     http_op = percentile(http_times, 0.5) * 1000
     engine_op = percentile(engine_times, 0.5) * 1000
-    row(BENCH, f"http_op / engine_op ({label})", http_op / engine_op, "x",
+    row(BENCH, f"http_op / engine_op ({label})", http_op / engine_op, "x", goal="<= 1.5 (DESIGN.md)",
+        ok=http_op / engine_op <= 1.5,
         note=f"one client: HTTP {http_op:.1f} ms vs in-process {engine_op:.1f} ms (medians of {sequential_n})")
 
 
