@@ -1,7 +1,8 @@
 """What changed between two versions of a process, in plain Indonesian (and English), element by element.
 
 Compares the two BPMN documents: steps added, removed, renamed, moved to another lane, standard times,
-forms, SLA/escalation timers and gateway conditions. Each change names the element id, so the diagram can
+forms, SLA/escalation timers and gateway conditions — and, given the versions' forms, the fields of a form a
+step kept (a version is its diagram and its forms). Each change names the element id, so the diagram can
 colour it (added / removed / changed).
 """
 
@@ -31,7 +32,7 @@ class Change:
 
     element_id: str
     kind: str
-    what: str  # added, removed, renamed, moved, duration, form, timer, condition
+    what: str  # added, removed, renamed, moved, duration, form, form_fields, timer, condition
     text_id: str
     text_en: str
 
@@ -148,8 +149,40 @@ def _node_changes(element_id: str, old: dict, new: dict) -> list[Change]:
     return changes
 
 
-def diff_versions(old_xml: str, new_xml: str) -> list[Change]:
-    """Every difference from ``old_xml`` to ``new_xml`` that a process owner cares about, in document order."""
+def _names(items) -> str:
+    return ", ".join(sorted(items))
+
+
+def _form_changes(element_id: str, node: dict, old_schema: dict, new_schema: dict) -> list[Change]:
+    """The fields of a step's form (same file in both versions) that were added, removed, changed or became
+    (no longer) required; one sentence per kind of change."""
+    old_fields, new_fields = old_schema.get("properties") or {}, new_schema.get("properties") or {}
+    old_required, new_required = set(old_schema.get("required") or []), set(new_schema.get("required") or [])
+    label_id, label_en = _label(node, element_id, "id"), _label(node, element_id, "en")
+    form = node["form"]
+    found = [
+        (set(new_fields) - set(old_fields), "kolom baru", "new fields"),
+        (set(old_fields) - set(new_fields), "kolom dihapus", "fields removed"),
+        ({k for k in set(old_fields) & set(new_fields) if old_fields[k] != new_fields[k]}, "kolom diubah",
+         "fields changed"),
+        (new_required - old_required, "kini wajib diisi", "now required"),
+        ((old_required - new_required) & set(new_fields), "tidak lagi wajib", "no longer required"),
+    ]
+    parts_id = [f"{what_id}: {_names(keys)}" for keys, what_id, _ in found if keys]
+    parts_en = [f"{what_en}: {_names(keys)}" for keys, _, what_en in found if keys]
+    if not parts_id and old_schema != new_schema:  # title, order, conditions …: not per field
+        parts_id, parts_en = ["isi skema berubah"], ["its schema changed"]
+    if not parts_id:
+        return []
+    return [Change(element_id, "changed", "form_fields",
+                   f"Formulir {form} pada {label_id} berubah ({'; '.join(parts_id)}).",
+                   f"The form {form} of {label_en} changed ({'; '.join(parts_en)}).")]
+
+
+def diff_versions(old_xml: str, new_xml: str, old_forms: dict | None = None,
+                  new_forms: dict | None = None) -> list[Change]:
+    """Every difference from ``old_xml`` to ``new_xml`` that a process owner cares about, in document order;
+    with both versions' forms (file name → JSON Schema) also the fields of each form a step kept."""
     old, new = _outline(old_xml), _outline(new_xml)
     changes: list[Change] = []
     for element_id, node in new["nodes"].items():
@@ -162,7 +195,12 @@ def diff_versions(old_xml: str, new_xml: str) -> list[Change]:
                                   f"{_label(node, element_id, 'id')} ditambahkan{where}{extra}{timer}.",
                                   f"{_label(node, element_id, 'en')} was added{where_en}."))
         else:
-            changes += _node_changes(element_id, old["nodes"][element_id], node)
+            before = old["nodes"][element_id]
+            changes += _node_changes(element_id, before, node)
+            form = node["form"]
+            if (form and form == before["form"] and old_forms is not None and new_forms is not None
+                    and form in old_forms and form in new_forms):
+                changes += _form_changes(element_id, node, old_forms[form], new_forms[form])
     for element_id, node in old["nodes"].items():
         if element_id not in new["nodes"]:
             changes.append(Change(element_id, "removed", "removed", f"{_label(node, element_id, 'id')} dihapus.",

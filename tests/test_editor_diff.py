@@ -67,3 +67,23 @@ def test_humanizers():
     assert human_duration("PT1H30M") == "1 jam 30 menit" and human_duration("PT45M", "en") == "45 minute(s)"
     assert human_timer('"PT2H"') == "2 jam" and human_timer("working_days_after(received_at, 3)") == \
         "3 hari kerja sejak diterima"
+
+
+def test_form_fields_of_a_kept_form():
+    xml = shipped("muba_pengaduan.bpmn").decode()
+    name = "muba-periksa-laporan.schema.json"
+    old = {"type": "object", "required": ["a", "b"], "properties": {
+        "a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}}}
+    new = {"type": "object", "required": ["a", "d"], "properties": {
+        "a": {"type": "string", "maxLength": 200}, "b": {"type": "string"}, "d": {"type": "boolean"}}}
+    changes = diff_versions(xml, xml, {name: old}, {name: new})
+    assert [(c.element_id, c.kind, c.what) for c in changes] == [("periksa_laporan", "changed", "form_fields")]
+    assert changes[0].text_id == (f"Formulir {name} pada Langkah 'Periksa Kebenaran Laporan' berubah (kolom baru: d; "
+                                  "kolom dihapus: c; kolom diubah: a; kini wajib diisi: d; tidak lagi wajib: b).")
+    assert changes[0].text_en.startswith(f"The form {name} of Step 'Periksa Kebenaran Laporan' changed (new fields: d;")
+    # only the schema's title changed: said, without fields
+    retitled = diff_versions(xml, xml, {name: old}, {name: {**old, "title": "Baru"}})
+    assert [c.text_id.split("(")[1] for c in retitled] == ["isi skema berubah)."]
+    # the same forms, or no forms given: nothing
+    assert diff_versions(xml, xml, {name: old}, {name: dict(old)}) == []
+    assert diff_versions(xml, xml) == []

@@ -68,6 +68,31 @@ def test_save_lints_fix_and_deploy(client, login):
     assert "berubah dari 10 menit menjadi 15 menit" in compare
 
 
+def test_a_changed_form_alone_deploys_and_the_compare_page_names_its_fields(client, login):
+    """Same diagram, one form changed in the draft: a new version, and the comparison says which fields."""
+    import json
+
+    from tests.editor_fixtures import PROCESSES
+
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    data = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    name = "muba-verifikasi-formulir.schema.json"
+    form = json.loads((PROCESSES / "forms" / name).read_text(encoding="utf-8"))
+    form["properties"]["catatan_petugas"] = {"type": "string", "title": "Catatan petugas"}
+    form.setdefault("required", []).append("catatan_petugas")
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", headers=headers, json={
+        "xml": data["xml"], "forms": {**(data["forms"] or {}), name: form}, "revision": data["revision"]})
+    assert saved.status_code == 200, saved.get_json()
+    deployed = client.post(f"/editor/draf/{draft_id}/pasang", headers=headers, json={
+        "revision": saved.get_json()["revision"], "sop_number": "041/19/DPK-SOP/2026", "effective_date": "2026-05-01"})
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2, deployed.get_json()
+    compare = client.get("/editor/proses/muba_pengaduan/banding?dari=1&ke=2").get_data(as_text=True)
+    assert (f"Formulir {name} pada Langkah &#39;Verifikasi Formulir Pengaduan&#39; berubah "
+            "(kolom baru: catatan_petugas; kini wajib diisi: catatan_petugas)." in compare)
+    assert 'data-what="form_fields"' in compare and "Tidak ada perubahan" not in compare
+
+
 def test_migrate_page_moves_and_reverts(client, login, app):
     from engine.runtime import submit_complaint
     from tasks_ui.extensions import db

@@ -45,7 +45,7 @@ def _numbers(process: dict) -> tuple[int, int]:
 def compare(key: str):
     """What changed between two versions, in words and on both diagrams."""
     process, old, new = _compared(key)
-    changes = diff_versions(old.bpmn_xml, new.bpmn_xml)
+    changes = diff_versions(old.bpmn_xml, new.bpmn_xml, old.forms, new.forms)
     lang = current_language()
     items = [{"element_id": c.element_id, "kind": c.kind, "what": c.what,
               "text": c.text_en if lang == "en" else c.text_id} for c in changes]
