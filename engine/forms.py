@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from .errors import InvalidData
+from .shared_json import FrozenDict
 
 _FORMAT_CHECKER = copy.deepcopy(Draft202012Validator.FORMAT_CHECKER)
 
@@ -79,16 +80,28 @@ def _error_code(error) -> tuple[str, dict]:
 
 
 _VALIDATORS: dict[str, Draft202012Validator] = {}
+#: validators of shared, read-only schemas (a process version's forms, engine/shared_json.py) by the schema's
+#: identity: such a schema never changes, and the entry holds it, so its id names no other object meanwhile
+_SHARED_VALIDATORS: dict[int, tuple[FrozenDict, Draft202012Validator]] = {}
 
 
 def _validator(schema: dict) -> Draft202012Validator:
     """A validator for ``schema``, built once per distinct schema (building one costs more than validating)."""
+    shared = isinstance(schema, FrozenDict)
+    if shared:  # found without serializing the schema (that cost as much as the validation)
+        entry = _SHARED_VALIDATORS.get(id(schema))
+        if entry is not None and entry[0] is schema:
+            return entry[1]
     key = json.dumps(schema, sort_keys=True)
     validator = _VALIDATORS.get(key)
     if validator is None:
         if len(_VALIDATORS) > 512:
             _VALIDATORS.clear()
         validator = _VALIDATORS[key] = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    if shared:
+        if len(_SHARED_VALIDATORS) > 512:
+            _SHARED_VALIDATORS.clear()
+        _SHARED_VALIDATORS[id(schema)] = (schema, validator)
     return validator
 
 

@@ -1,5 +1,6 @@
 """engine/shared_json.py: a version's forms and summary are parsed once per distinct text, shared read-only, and
-never served to another database that holds other forms under the same version id and BPMN sha256."""
+never served to another database that holds other forms under the same version id and BPMN sha256; a shared
+schema's validator is found by the schema's identity (engine/forms.py)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,22 @@ def test_freeze_keeps_equality_and_types():
     frozen = freeze(value)
     assert frozen == value and isinstance(frozen, FrozenDict) and isinstance(frozen["a"], FrozenList)
     assert copy.copy(frozen) == value and type(copy.copy(frozen)) is dict
+
+
+def test_a_shared_schema_finds_its_validator_by_identity_a_plain_one_by_content(monkeypatch):
+    from engine import forms
+
+    serialized = []
+    dumps = forms.json.dumps
+    monkeypatch.setattr(forms.json, "dumps", lambda *a, **k: serialized.append(1) or dumps(*a, **k))
+    shared = freeze(TINY_FORM)
+    for _ in range(3):
+        assert forms.validate_form(shared, {"catatan": "abcd"}) == {"catatan": "abcd"}
+    assert len(serialized) == 1  # only the first time
+    with pytest.raises(InvalidData):
+        forms.validate_form(shared, {"catatan": "ab"})
+    plain = copy.deepcopy(TINY_FORM)
+    forms.validate_form(plain, {"catatan": "abc"})
+    plain["properties"]["catatan"]["minLength"] = 5  # a plain schema may change: looked up by its content
+    with pytest.raises(InvalidData):
+        forms.validate_form(plain, {"catatan": "abc"})
