@@ -628,7 +628,8 @@ def _validated(version: ProcessVersion, form_name: str | None, data: Any) -> dic
 
 
 def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
-              row: HumanTask, task, data: dict, actor: Actor, events: PendingEvents) -> list[HumanTask]:
+              row: HumanTask | _StepToComplete, task, data: dict, actor: Actor,
+              events: PendingEvents) -> list[HumanTask]:
     now = ctx.clock.now()
     before = dict(task.data)
     task.data.update(data)
@@ -647,7 +648,7 @@ def _public_data(data: dict) -> dict:
     return {k: v for k, v in data.items() if not callable(v)}
 
 
-def _check_actor(row: HumanTask, actor: Actor) -> None:
+def _check_actor(row: HumanTask | _StepToComplete, actor: Actor) -> None:
     if actor.holds(row.role):
         return
     if row.role == "pelapor" and actor.holds(ON_BEHALF_OF_REPORTER):
@@ -663,13 +664,32 @@ def get_task_row(session: Session, task_id: int) -> HumanTask:
     return row
 
 
+@dataclass(slots=True)
+class _StepToComplete:
+    """The columns of the step row a completion reads (the save sets its new state on it, and on the session's
+    object of the row, if it holds one: see :func:`_update_steps`)."""
+
+    id: int
+    instance_id: int
+    task_guid: str
+    bpmn_id: str
+    role: str
+    state: str
+    claimed_by: str | None
+    form_name: str | None
+    completed_by: str | None = None  # set by the completion
+    completed_at: datetime | None = None
+
+
 _TASK_AND_LOCKED_INSTANCE = (
-    select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    select(HumanTask.id, HumanTask.instance_id, HumanTask.task_guid, HumanTask.bpmn_id, HumanTask.role,
+           HumanTask.state, HumanTask.claimed_by, HumanTask.form_name, ProcessInstance)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .where(HumanTask.id == bindparam("task_id")).with_for_update(of=ProcessInstance)
     .execution_options(populate_existing=True))
 
 
-def _task_and_locked_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance]:
+def _task_and_locked_instance(session: Session, task_id: int) -> tuple[_StepToComplete, ProcessInstance]:
     """The task row and its instance, the instance row-locked (PostgreSQL), in one query.
 
     The task row may be a moment older than the lock; the workflow loaded under the lock is what
@@ -678,7 +698,7 @@ def _task_and_locked_instance(session: Session, task_id: int) -> tuple[HumanTask
     found = session.execute(_TASK_AND_LOCKED_INSTANCE, {"task_id": task_id}).first()
     if found is None:
         raise NotFound(what=f"Langkah {task_id}")
-    return found[0], found[1]
+    return _StepToComplete(*found[:-1]), found[-1]
 
 
 @operation

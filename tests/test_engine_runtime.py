@@ -187,6 +187,26 @@ def test_refusals_change_nothing(deployed, ctx, roles):
     assert snapshot(deployed) == after_first
 
 
+def test_a_completion_decides_on_the_stored_step_and_keeps_the_sessions_object_in_line(deployed, session_factory,
+                                                                                       ctx, roles):
+    from sqlalchemy import inspect as sa_inspect
+
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    row = ready_task(deployed, sub.instance.id, "verifikasi_formulir")  # the session's object of the step
+    other = type(roles["petugas"])("petugas2", frozenset({"petugas"}))
+    data = {"lengkap": True, "nomor_buku_pengaduan": "1"}
+    with session_factory() as elsewhere:
+        runtime.claim_task(elsewhere, ctx, row.id, actor=other)
+    assert row.claimed_by is None  # stale: the completion reads the step as stored
+    with pytest.raises(TaskClaimedByOther):
+        runtime.complete_task(deployed, ctx, row.id, data, actor=roles["petugas"])
+    with session_factory() as elsewhere:
+        runtime.release_task(elsewhere, ctx, row.id, actor=other)
+    runtime.complete_task(deployed, ctx, row.id, data, actor=roles["petugas"])
+    assert (row.state, row.completed_by) == ("completed", roles["petugas"].name)
+    assert not sa_inspect(row).modified  # held as written, nothing left for a flush
+
+
 def test_an_instance_changed_after_it_was_read_is_refused_by_its_version_counter(deployed, ctx, roles,
                                                                                sa_engine, monkeypatch):
     """The save writes the instance with a Core update that checks the version counter as the ORM did: if
