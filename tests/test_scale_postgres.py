@@ -116,6 +116,52 @@ def test_dropped_connection_fails_the_operation_cleanly_and_the_next_works(pg_ur
         assert verify_chain(check).ok
 
 
+def _idle_pid(factory) -> int:
+    """The backend pid of a connection now back in the pool, idle."""
+    with factory() as session:
+        return session.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def test_a_connection_dropped_while_idle_is_pinged_and_replaced_before_use(pg_url, pg_factory, ctx, monkeypatch):
+    from engine import db
+
+    with pg_factory() as session:
+        sub = runtime.submit_complaint(session, ctx, "muba_pengaduan", MUBA_INTAKE)
+        task_id = ready_task(session, sub.instance.id, "verifikasi_formulir").id
+    data = {"lengkap": True, "nomor_buku_pengaduan": "BP-1"}
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every pooled connection counts as idle long enough
+    dropped = _idle_pid(pg_factory)
+    _terminate(pg_url, dropped)
+    with pg_factory() as session:
+        runtime.complete_task(session, ctx, task_id, data, actor=actor("petugas"))  # no error: replaced
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar() != dropped
+    # a connection in use moments ago is not pinged: dropped in between, its request fails cleanly (as a drop
+    # in the middle of a request does) and the next one works
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    with pg_factory() as session:
+        next_task = ready_task(session, sub.instance.id, "periksa_laporan").id
+    _terminate(pg_url, _idle_pid(pg_factory))
+    with pg_factory() as session, pytest.raises(DatabaseUnavailable):
+        runtime.complete_task(session, ctx, next_task, {}, actor=actor("kasi"))
+    with pg_factory() as session:
+        assert ready_task(session, sub.instance.id, "periksa_laporan").id == next_task
+
+
+def test_pinging_only_idle_connections_saves_the_round_trip_per_checkout(pg_factory, monkeypatch):
+    from engine import db
+
+    pings = []
+    dialect = pg_factory.kw["bind"].dialect
+    ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+    for _ in range(3):
+        _idle_pid(pg_factory)
+    assert pings == []
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)
+    _idle_pid(pg_factory)
+    assert pings == [1]
+
+
 @pytest.fixture
 def pg_app(pg_url, ctx, clock):
     from tasks_ui import create_app
