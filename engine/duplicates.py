@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,13 +65,54 @@ def text_digest(subject: str | None, description: str | None) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    """difflib ratio of two digests (0..1)."""
-    if not a or not b:
-        return 0.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < RULES.text_ratio or matcher.quick_ratio() < RULES.text_ratio:
-        return 0.0
-    return matcher.ratio()
+    """difflib ratio of two digests (0..1); 0.0 below the threshold (see :func:`text_scorer`)."""
+    return text_scorer(a)(b)
+
+
+def text_scorer(digest: str) -> Callable[[str], float]:
+    """``similarity(digest, other)`` for many ``other``: difflib's ratio, 0.0 when it is below the threshold.
+
+    difflib's ratio is 2·M / (len a + len b), M the characters of the matching blocks it finds. Three exact
+    upper bounds of M skip the costly matcher on the way (most candidates): the shorter length (its
+    real_quick_ratio), the characters both have (its quick_ratio, counted with str.count), then the longest
+    common subsequence (the blocks are a common subsequence). A bound below the threshold means the ratio is
+    too; above it, the ratio decides.
+    """
+    threshold = RULES.text_ratio
+    counts = tuple(Counter(digest).items())
+    positions: dict[str, int] = {}  # the positions of each character of digest, as a bit mask
+    for index, char in enumerate(digest):
+        positions[char] = positions.get(char, 0) | (1 << index)
+    length = len(digest)
+
+    def score(other: str) -> float:
+        if not digest or not other:
+            return 0.0
+        total = length + len(other)
+        if 2.0 * min(length, len(other)) / total < threshold:
+            return 0.0
+        shared = 0  # the characters both have, with their counts (quick_ratio's count; str.count runs in C)
+        for char, count in counts:
+            found = other.count(char)
+            shared += count if count < found else found
+        if 2.0 * shared / total < threshold:
+            return 0.0
+        if 2.0 * _common_subsequence(positions, length, other) / total < threshold:
+            return 0.0
+        return difflib.SequenceMatcher(None, digest, other, autojunk=False).ratio()
+
+    return score
+
+
+def _common_subsequence(positions: dict[str, int], length: int, other: str) -> int:
+    """Length of the longest common subsequence of a string (``positions``: its characters' bit masks, ``length``
+    characters) and ``other``: the bit-parallel algorithm (Allison–Dix, Hyyrö), one step per character of other."""
+    full = (1 << length) - 1
+    row = full
+    for char in other:
+        matched = row & positions.get(char, 0)
+        row = ((row + matched) | (row - matched)) & full
+    return length - row.bit_count()
 
 
 def find_candidates(session: Session, intake: ComplaintIntake) -> list[tuple[int, str, float]]:
@@ -85,10 +128,11 @@ def find_candidates(session: Session, intake: ComplaintIntake) -> list[tuple[int
                 found.setdefault(other, (reason, 1.0))
     rows = session.execute(select(ComplaintIntake.instance_id, ComplaintIntake.text_digest).where(in_window)
                            .order_by(ComplaintIntake.received_at.desc()).limit(RULES.max_candidates))
+    score_text = text_scorer(intake.text_digest)
     for other, digest in rows:
         if other in found:
             continue
-        score = similarity(intake.text_digest, digest or "")
+        score = score_text(digest or "")
         if score >= RULES.text_ratio:
             found[other] = ("similar_text", round(score, 3))
     return [(other, reason, score) for other, (reason, score) in sorted(found.items())]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import random
+
 import pytest
 from sqlalchemy import select
 
@@ -51,6 +54,54 @@ def test_very_similar_text_is_flagged_and_different_text_is_not(deployed, ctx):
     flags = deployed.scalars(select(DuplicateFlag)).all()
     assert [(f.instance_id, f.candidate_id, f.reason) for f in flags] == [(third.id, first.id, "similar_text")]
     assert 0.85 <= flags[0].score < 1
+
+
+def _difflib_score(a, b):
+    """What a text candidate scored before the cheaper bounds: difflib's own prefilters, then its ratio."""
+    if not a or not b:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.85 or matcher.quick_ratio() < 0.85:
+        return 0.0
+    return matcher.ratio()
+
+
+def test_the_text_score_flags_exactly_what_difflibs_ratio_flags_with_the_same_score():
+    """The length, shared-character and common-subsequence bounds only skip ratios below the threshold."""
+    rng = random.Random(7)
+    words = "buku rak wifi ruang baca toilet rusak hilang sejak senin lantai dua air".split()
+    flagged = 0
+    for _ in range(3000):
+        a = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        b = a.split()
+        for _ in range(rng.randint(0, 3)):
+            change = rng.randrange(3)
+            if change == 0 and b:
+                b.pop(rng.randrange(len(b)))
+            elif change == 1:
+                b.insert(rng.randint(0, len(b)), rng.choice(words))
+            elif b:
+                b[rng.randrange(len(b))] = rng.choice(words)
+        b = " ".join(b)
+        expected, score = _difflib_score(a, b), duplicates.text_scorer(a)(b)
+        assert (score >= 0.85) == (expected >= 0.85), (a, b)
+        if expected >= 0.85:
+            assert score == expected
+            flagged += 1
+    assert 300 < flagged < 2700, "the pairs should land on both sides of the threshold"
+
+
+def test_a_different_text_with_the_same_letters_never_runs_difflibs_matcher(monkeypatch):
+    """Reversed, a digest has every character in common (quick_ratio 1.0) but a short common subsequence:
+    the bound rejects it before the costly SequenceMatcher is built."""
+    digest = duplicates.text_digest(INTAKE["subject"], INTAKE["description"])
+
+    def refused(*args, **kwargs):
+        raise AssertionError("SequenceMatcher built for a text the bounds rule out")
+
+    monkeypatch.setattr(duplicates.difflib, "SequenceMatcher", refused)
+    assert duplicates.similarity(digest, digest[::-1]) == 0.0
+    assert duplicates.similarity(digest, "rak buku " * 10) == 0.0
 
 
 def test_outside_the_window_is_not_flagged(deployed, ctx, clock):
