@@ -38,8 +38,10 @@ NOT_GIVEN = "(tidak diberikan)"
 
 def record_intake(session: Session, ctx: EngineContext, instance: ProcessInstance, data: dict,
                   reporter_key: str, actor: Actor, *, source_kind: str = "form", source_key: str | None = None,
-                  lapor_id: str | None = None, lapor_category: str | None = None) -> ComplaintIntake:
-    """Keep a new complaint's intake record, flag duplicates, queue the receipt (caller's transaction)."""
+                  lapor_id: str | None = None, lapor_category: str | None = None,
+                  events: PendingEvents | None = None) -> ComplaintIntake:
+    """Keep a new complaint's intake record, flag duplicates, queue the receipt (caller's transaction); its
+    events are appended after ``events`` (the submission's, not appended yet), with them."""
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(detail=f"sumber '{source_kind}' tidak dikenal")
     now = ctx.clock.now()
@@ -58,7 +60,7 @@ def record_intake(session: Session, ctx: EngineContext, instance: ProcessInstanc
         text_digest=text_digest(data.get("subject"), data.get("description")))
     session.add(intake)
     session.flush()
-    events = PendingEvents()
+    events = events if events is not None else PendingEvents()
     events.add("COMPLAINT_RECORDED", actor=actor.name, at=now, instance_id=instance.id, channel=instance.channel,
                received_at=instance.received_at.isoformat(), recorded_at=now.isoformat(),
                on_behalf_of="pelapor" if actor.kind == "user" else None, source_kind=source_kind,

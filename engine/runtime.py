@@ -447,7 +447,9 @@ def _has_task(workflow: BpmnWorkflow, guid: str) -> bool:
 
 
 def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
-          events: PendingEvents, actor: Actor) -> list[HumanTask]:
+          events: PendingEvents, actor: Actor, *, append: bool = True) -> list[HumanTask]:
+    """Write the workflow and its rows; append the events (``append=False``: the caller appends them later,
+    with what it adds, in one go)."""
     now = ctx.clock.now()
     if instance.id is None:
         session.flush()  # the instance needs its id for the rows below
@@ -483,7 +485,8 @@ def _save(session: Session, ctx: EngineContext, instance: ProcessInstance, workf
         queue_answer(session, ctx, instance, events, actor, {**final, **workflow.data})
     # the recap's per-complaint facts, same transaction, over the step rows read above
     record_complaint_facts(session, ctx, instance, events, synced.steps)
-    append_events(session, events)
+    if append:
+        append_events(session, events)
     return created
 
 
@@ -600,13 +603,15 @@ def start_complaint(session: Session, ctx: EngineContext, process_key: str, data
     task = first[0]
     info = _user_task_info(version, task.task_spec.bpmn_id)
     clean = _validated(version, info.get("form"), data)
-    _save(session, ctx, instance, workflow, events, acting)
+    # the start's, the intake step's and the intake record's events are chained in one append, at the end:
+    # the audit head is locked once, after every other write (the same events, in the same order)
+    _save(session, ctx, instance, workflow, events, acting, append=False)
     row = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                   HumanTask.task_guid == str(task.id))).one()
-    _complete(session, ctx, instance, workflow, row, task, clean, acting, events)
+    _complete(session, ctx, instance, workflow, row, task, clean, acting, events, append=False)
     from .channels import record_intake  # channels builds on this module
 
-    record_intake(session, ctx, instance, clean, reporter_key, acting, **(intake or {}))
+    record_intake(session, ctx, instance, clean, reporter_key, acting, events=events, **(intake or {}))
     return Submission(instance, tracking_code, reporter_key)
 
 
@@ -629,7 +634,7 @@ def _validated(version: ProcessVersion, form_name: str | None, data: Any) -> dic
 
 def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, workflow: BpmnWorkflow,
               row: HumanTask | _StepToComplete, task, data: dict, actor: Actor,
-              events: PendingEvents) -> list[HumanTask]:
+              events: PendingEvents, *, append: bool = True) -> list[HumanTask]:
     now = ctx.clock.now()
     before = dict(task.data)
     task.data.update(data)
@@ -639,7 +644,7 @@ def _complete(session: Session, ctx: EngineContext, instance: ProcessInstance, w
     events.add("TASK_COMPLETED", actor=actor.name, at=now, instance_id=instance.id, task_guid=row.task_guid,
                bpmn_id=row.bpmn_id, data_before=_public_data(before), data_after=_public_data(task.data),
                input=data, role=row.role, on_behalf_of="pelapor" if on_behalf else None)
-    created = _save(session, ctx, instance, workflow, events, actor)
+    created = _save(session, ctx, instance, workflow, events, actor, append=append)
     _remember_saved(session, instance, workflow)
     return created
 

@@ -99,3 +99,26 @@ def test_the_completion_that_queues_the_answer_reads_its_address_and_ending_in_o
         "the reporter's address read apart from how the complaint ended"
     assert _first(statements, r"^INSERT INTO outbox_message") < _first(statements, r"^SELECT .* FROM audit_head")
     assert len(statements) <= FINAL_STATEMENT_BUDGET, "\n".join(statements)
+
+
+#: Statements of a citizen's submission through the API (Muba; SQLite, the complaint before it on file): the
+#: start, the intake step's completion, the intake record, the duplicate check and the receipt. Their audit
+#: events are chained in one append at the end (the head was locked and moved three times before: 32).
+SUBMISSION_STATEMENT_BUDGET = 26
+
+
+def test_a_submission_locks_the_audit_head_once_after_its_writes_and_stays_within_its_statement_budget(
+        app, complain):
+    complain()  # the first submission caches what every later one reuses; this one's duplicate check has work
+    statements, stop = _recorded(app)
+    try:
+        body = complain(subject="Lampu ruang baca mati", description="Dua lampu di ruang baca mati sejak Senin.")
+    finally:
+        stop()
+    assert body["tracking_code"]
+    heads = [i for i, s in enumerate(statements) if re.search(r"^SELECT .* FROM audit_head", s)]
+    assert len(heads) == 1, "the submission's events should be chained in one append:\n" + "\n".join(statements)
+    for write in (r"^INSERT INTO process_instance", r"^INSERT INTO human_task", r"^INSERT INTO complaint_intake",
+                  r"^INSERT INTO outbox_message"):
+        assert _first(statements, write) < heads[0], f"{write} after the audit head was locked"
+    assert len(statements) <= SUBMISSION_STATEMENT_BUDGET, "\n".join(statements)
