@@ -605,9 +605,9 @@ def start_complaint(session: Session, ctx: EngineContext, process_key: str, data
     clean = _validated(version, info.get("form"), data)
     # the start's, the intake step's and the intake record's events are chained in one append, at the end:
     # the audit head is locked once, after every other write (the same events, in the same order)
-    _save(session, ctx, instance, workflow, events, acting, append=False)
-    row = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                  HumanTask.task_guid == str(task.id))).one()
+    created = _save(session, ctx, instance, workflow, events, acting, append=False)
+    # the intake step's row is one the save just inserted (a new instance has no other): not read back
+    row = next(r for r in created if r.task_guid == str(task.id))
     _complete(session, ctx, instance, workflow, row, task, clean, acting, events, append=False)
     from .channels import record_intake  # channels builds on this module
 
