@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from .actors import Actor
@@ -115,19 +115,29 @@ def _common_subsequence(positions: dict[str, int], length: int, other: str) -> i
     return length - row.bit_count()
 
 
+_INTAKE = ComplaintIntake
+#: Built once: the other unmerged complaints received within the window around the new one's receipt.
+_IN_WINDOW = ((_INTAKE.instance_id != bindparam("instance_id")) & (_INTAKE.received_at >= bindparam("low"))
+              & (_INTAKE.received_at <= bindparam("high")) & _INTAKE.merged_into.is_(None))
+#: The same reporter by phone or e-mail, in one query (a NULL phone or e-mail matches nothing).
+_SAME_REPORTER = select(_INTAKE.instance_id, _INTAKE.reporter_phone).where(
+    _IN_WINDOW, or_(_INTAKE.reporter_phone == bindparam("phone"), _INTAKE.reporter_email == bindparam("email")))
+_RECENT_TEXTS = (select(_INTAKE.instance_id, _INTAKE.text_digest).where(_IN_WINDOW)
+                 .order_by(_INTAKE.received_at.desc()).limit(bindparam("max_candidates")))
+_INSERT_FLAGS = insert(DuplicateFlag.__table__)
+
+
 def find_candidates(session: Session, intake: ComplaintIntake) -> list[tuple[int, str, float]]:
     """Earlier complaints in the window that look like ``intake``: ``(instance_id, reason, score)``."""
-    low, high = intake.received_at - RULES.window, intake.received_at + RULES.window
-    in_window = (ComplaintIntake.instance_id != intake.instance_id) & (ComplaintIntake.received_at >= low) \
-        & (ComplaintIntake.received_at <= high) & ComplaintIntake.merged_into.is_(None)
+    window = {"instance_id": intake.instance_id, "low": intake.received_at - RULES.window,
+              "high": intake.received_at + RULES.window}
     found: dict[int, tuple[str, float]] = {}
-    for column, value, reason in ((ComplaintIntake.reporter_phone, intake.reporter_phone, "same_phone"),
-                                  (ComplaintIntake.reporter_email, intake.reporter_email, "same_email")):
-        if value:
-            for other in session.scalars(select(ComplaintIntake.instance_id).where(in_window, column == value)):
-                found.setdefault(other, (reason, 1.0))
-    rows = session.execute(select(ComplaintIntake.instance_id, ComplaintIntake.text_digest).where(in_window)
-                           .order_by(ComplaintIntake.received_at.desc()).limit(RULES.max_candidates))
+    phone, email = intake.reporter_phone, intake.reporter_email
+    if phone or email:
+        for other, other_phone in session.execute(_SAME_REPORTER, {**window, "phone": phone or None,
+                                                                   "email": email or None}):
+            found[other] = ("same_phone" if phone and other_phone == phone else "same_email", 1.0)
+    rows = session.execute(_RECENT_TEXTS, {**window, "max_candidates": RULES.max_candidates})
     score_text = text_scorer(intake.text_digest)
     for other, digest in rows:
         if other in found:
@@ -139,18 +149,23 @@ def find_candidates(session: Session, intake: ComplaintIntake) -> list[tuple[int
 
 
 def flag_duplicates(session: Session, ctx: EngineContext, intake: ComplaintIntake, events: PendingEvents,
-                    actor: Actor) -> list[DuplicateFlag]:
-    """Flag the candidates of a new complaint (inside the caller's transaction)."""
+                    actor: Actor) -> list[tuple[int, str, float]]:
+    """Flag the candidates of a new complaint (inside the caller's transaction); the candidates flagged.
+
+    The flags are written with one Core insert (a complaint submitted again and again by one reporter may have
+    hundreds): they never pass through the session's unit of work."""
     now = ctx.clock.now()
-    flags = []
-    for other, reason, score in find_candidates(session, intake):
-        flag = DuplicateFlag(instance_id=intake.instance_id, candidate_id=other, reason=reason, score=score,
-                             state="open", flagged_at=now)
-        session.add(flag)
-        flags.append(flag)
+    candidates = find_candidates(session, intake)
+    if candidates:
+        with session.no_autoflush:
+            session.execute(_INSERT_FLAGS, [
+                {"instance_id": intake.instance_id, "candidate_id": other, "reason": reason, "score": score,
+                 "state": "open", "flagged_at": now, "decided_by": None, "decided_at": None}
+                for other, reason, score in candidates])
+    for other, reason, score in candidates:
         events.add("DUPLICATE_FLAGGED", actor=actor.name, at=now, instance_id=intake.instance_id,
                    candidate_instance_id=other, reason=reason, score=score)
-    return flags
+    return candidates
 
 
 def open_flags(session: Session, limit: int = 200) -> list[DuplicateFlag]:

@@ -104,6 +104,33 @@ def test_a_different_text_with_the_same_letters_never_runs_difflibs_matcher(monk
     assert duplicates.similarity(digest, "rak buku " * 10) == 0.0
 
 
+def test_flags_are_written_without_the_unit_of_work_and_the_reporter_matched_in_one_query(deployed, ctx):
+    """A complaint sent again and again may have hundreds of flags: one Core insert, no DuplicateFlag object
+    attached to the session; the same phone or e-mail is one query (a match on both reads as same_phone)."""
+    from sqlalchemy import event
+
+    first = _record(deployed, ctx, {**INTAKE, "reporter": {"name": "R", "phone": "0812 7777 8888",
+                                                            "email": "r@example.id"}})
+    second = _record(deployed, ctx, {**OTHER, "reporter": {"name": "R", "email": "R@example.id"}})
+    attached, statements = [], []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(deployed, "after_attach", lambda _session, obj: attached.append(type(obj).__name__))
+    event.listen(deployed.get_bind(), "before_cursor_execute", record)
+    try:
+        third = _record(deployed, ctx, {**OTHER, "reporter": {"name": "R", "phone": "+62 812 7777 8888",
+                                                               "email": "r@example.id"}})
+    finally:
+        event.remove(deployed.get_bind(), "before_cursor_execute", record)
+    assert "DuplicateFlag" not in attached
+    assert sorted(_flags(deployed)) == [(second.id, first.id, "same_email"), (third.id, first.id, "same_phone"),
+                                        (third.id, second.id, "same_email")]
+    reporter_reads = [s for s in statements if "reporter_phone =" in s or "reporter_email =" in s]
+    assert len(reporter_reads) == 1, reporter_reads
+
+
 def test_outside_the_window_is_not_flagged(deployed, ctx, clock):
     _record(deployed, ctx, INTAKE)
     clock.advance(days=40)
