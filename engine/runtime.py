@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
@@ -332,13 +332,14 @@ def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask
 
 
 def attach_inserted(session: Session, cls: type, values: dict[str, Any]) -> Any:
-    """The session's object of a row a Core insert just wrote (``values``: its columns, its id included),
-    persistent as if it had been flushed: nothing pending, no statement. The values are set as loaded, not
-    through the constructor (whose instrumented attribute sets cost twice the rest of the insert)."""
+    """The session's object of a row a Core insert just wrote (``values``: its columns, its primary key included;
+    a many-to-one's object may be given too), persistent as if it had been flushed: nothing pending, no
+    statement. The values are set as loaded, not through the constructor (whose instrumented attribute sets
+    cost twice the rest of the insert)."""
     obj = cls.__mapper__.class_manager.new_instance()
     instance_dict(obj).update(values)
     make_transient_to_detached(obj)
-    stale = session.identity_map.get(identity_key(cls, values["id"]))
+    stale = session.identity_map.get(instance_state(obj).key)
     if stale is not None:  # a rolled-back operation's row, whose id SQLite gave out again
         session.expunge(stale)
     session.add(obj)
@@ -502,6 +503,15 @@ def new_tracking_code() -> str:
 
 # -- operations ----------------------------------------------------------------------------------
 
+#: The new instance's row is written with a Core ``INSERT … RETURNING id`` and given to the session as its
+#: persistent object (attach_inserted), as for the step rows: every column, its default when not given (the
+#: version counter starts at 1, as the ORM's), and its version object.
+_INSERT_INSTANCE = insert(_INSTANCE).returning(_INSTANCE.c.id)
+_NEW_INSTANCE = {column.key: column.default.arg if column.default is not None else None
+                 for column in _INSTANCE.columns if column.key != "id"}
+assert not any(callable(value) for value in _NEW_INSTANCE.values())
+
+
 def _start(session: Session, ctx: EngineContext, version: ProcessVersion, data: dict, actor: Actor,
            events: PendingEvents, **complaint) -> tuple[ProcessInstance, BpmnWorkflow]:
     now = ctx.clock.now()
@@ -511,11 +521,13 @@ def _start(session: Session, ctx: EngineContext, version: ProcessVersion, data: 
     for task in start:
         task.data.update(data or {})
     _run_engine(workflow)
-    instance = ProcessInstance(process_key=version.process_key, version=version, version_id=version.id,
-                               status="running", serializer_version=spiff.SERIALIZER_VERSION, state_json="{}",
-                               started_at=now, started_by=actor.name, updated_at=now, **complaint)
-    session.add(instance)
-    session.flush()
+    values = {**_NEW_INSTANCE, "process_key": version.process_key, "version_id": version.id, "status": "running",
+              "serializer_version": spiff.SERIALIZER_VERSION, "state_json": "{}", "started_at": now,
+              "started_by": actor.name, "updated_at": now, **complaint}
+    session.flush()  # what the caller left pending is written first, as the instance's own flush did
+    with session.no_autoflush:
+        instance_id = session.execute(_INSERT_INSTANCE, values).scalar_one()
+    instance = attach_inserted(session, ProcessInstance, {"id": instance_id, **values, "version": version})
     events.add("INSTANCE_STARTED", actor=actor.name, at=now, instance_id=instance.id, data_after=data or {},
                process_key=version.process_key, version=version.version, version_sha256=version.sha256)
     return instance, workflow

@@ -282,6 +282,32 @@ def test_a_step_row_of_a_refused_completion_does_not_block_the_next(deployed, ct
     assert [deployed.get(HumanTask, i).state for i in ids] == ["ready"] * len(ids)
 
 
+def test_a_submissions_instance_and_intake_record_are_written_without_the_unit_of_work(deployed, ctx, roles):
+    """The new instance and its intake record are Core inserts handed to the session (attach_inserted): no flush
+    writes them; they are its persistent objects with every column (the version counter at 1, the version object
+    set) and the next operation on the complaint checks that counter as before."""
+    from sqlalchemy import event, inspect
+
+    from engine.channels import intake_of
+    from engine.channels_models import ComplaintIntake
+
+    flushed: list[str] = []
+    event.listen(deployed, "before_flush", lambda session, *_: flushed.extend(type(o).__name__ for o in session.new))
+    submission = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    assert not {"ProcessInstance", "ComplaintIntake"} & set(flushed), flushed
+    instance = submission.instance
+    iid = instance.id
+    assert deployed.get(ProcessInstance, iid) is instance
+    assert (instance.lock_version, instance.version.process_key, instance.tracking_code) == (
+        3, "muba_pengaduan", submission.tracking_code)  # 1 on insert, 2 and 3 after the two saves
+    intake = intake_of(deployed, iid)
+    assert isinstance(intake, ComplaintIntake) and not inspect(intake).expired_attributes - {"merged_into"}
+    assert (intake.reporter_phone, intake.source_kind, intake.merged_into) == ("081234567890", "form", None)
+    step(deployed, ctx, iid, "verifikasi_formulir", roles["petugas"],
+         {"lengkap": True, "di_luar_wewenang": False, "nomor_buku_pengaduan": "BP-1/2026"})
+    assert deployed.get(ProcessInstance, iid).lock_version == 4
+
+
 def test_an_inserted_row_is_the_sessions_clean_persistent_object_with_every_column(deployed, ctx):
     """attach_inserted: the row a Core insert wrote is handed to the session as if flushed — persistent, every
     column loaded (no statement when read), nothing pending (the next flush writes nothing)."""
