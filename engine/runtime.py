@@ -11,7 +11,7 @@ import functools
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -559,6 +559,11 @@ class Submission:
     instance: ProcessInstance
     tracking_code: str
     reporter_key: str
+    #: the instance's id, kept at the start (read from the instance after the commit, it is loaded again)
+    instance_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.instance_id = self.instance.id
 
 
 #: A receipt time later than the clock by more than this is refused (clocks of devices drift a little).

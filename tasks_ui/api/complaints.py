@@ -69,7 +69,7 @@ def submit_complaint():
         data.pop("received_at", None)  # only a recording official states when it was received
     data.setdefault("channel", DEFAULT_CHANNEL)
     submission = runtime.submit_complaint(db.session, engine_context(), process, data, actor=official)
-    return {"tracking_code": submission.tracking_code, "instance_id": submission.instance.id,
+    return {"tracking_code": submission.tracking_code, "instance_id": submission.instance_id,
             "reporter_key": submission.reporter_key}, 201, NO_STORE
 
 
