@@ -122,9 +122,12 @@ def deploy_draft(session: Session, ctx: EngineContext, draft_id: int, *, expecte
         raise DraftConflict(user=draft.updated_by, revision=draft.revision)
     if not (sop_number or "").strip() or effective_date is None:
         raise InvalidInput(detail="Nomor SOP dan tanggal berlaku wajib diisi untuk memasang versi baru.")
-    version, _ = deploy_process.__wrapped__(session, ctx, draft.bpmn_xml.encode(), draft.forms, actor=actor,
-                                            sop_number=sop_number.strip(), effective_date=effective_date,
-                                            filename=f"{draft.process_key or 'draft'}.bpmn")
+    version, created = deploy_process.__wrapped__(session, ctx, draft.bpmn_xml.encode(), draft.forms, actor=actor,
+                                                  sop_number=sop_number.strip(), effective_date=effective_date,
+                                                  filename=f"{draft.process_key or 'draft'}.bpmn")
+    if not created:  # the SOP number and date asked for would be dropped without a word: say so, keep the draft
+        raise InvalidInput(detail=f"Draf ini sama dengan versi {version.version} yang sudah terpasang (diagram dan "
+                                  "formulirnya sama): tidak ada versi baru. Ubah diagram atau formulir dahulu.")
     draft.deployed_version_id = version.id
     draft.revision += 1
     return version

@@ -93,6 +93,21 @@ def test_a_changed_form_alone_deploys_and_the_compare_page_names_its_fields(clie
     assert 'data-what="form_fields"' in compare and "Tidak ada perubahan" not in compare
 
 
+def test_deploying_an_unchanged_draft_is_refused_and_the_draft_stays_open(client, login):
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    data = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    refused = client.post(f"/editor/draf/{draft_id}/pasang", headers=headers, json={
+        "revision": data["revision"], "sop_number": "041/20/DPK-SOP/2026", "effective_date": "2026-06-01"})
+    assert refused.status_code == 422
+    assert "sama dengan versi 1 yang sudah terpasang" in refused.get_json()["error"]["message"]
+    after = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    assert after["revision"] == data["revision"]  # nothing written: the draft is still open to edit
+    versions = client.get("/api/v1/processes").get_json()["processes"]
+    muba = next(p for p in versions if p["key"] == "muba_pengaduan")
+    assert [v["version"] for v in muba["versions"]] == [1]
+
+
 def test_migrate_page_moves_and_reverts(client, login, app):
     from engine.runtime import submit_complaint
     from tasks_ui.extensions import db
