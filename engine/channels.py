@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .actors import Actor
@@ -25,7 +25,7 @@ from .duplicates import flag_duplicates, normalize_email, normalize_phone, text_
 from .errors import InvalidInput
 from .models import ProcessInstance
 from .notifications import queue_receipt
-from .runtime import Submission, attach_inserted, operation, start_complaint
+from .runtime import Submission, insert_attached, operation, start_complaint
 
 #: Channels a petugas records by hand (the public web form and the imports use ``website``, ``email``,
 #: ``sp4n_lapor``).
@@ -34,9 +34,6 @@ PETUGAS_CHANNELS = ("tatap_muka", "telepon", "whatsapp", "kotak_pengaduan", "ema
 SOURCE_KINDS = ("form", "email", "lapor")
 #: Stand-in for an identity element the reporter did not give (the schema requires name and address).
 NOT_GIVEN = "(tidak diberikan)"
-
-
-_INSERT_INTAKE = insert(ComplaintIntake.__table__)
 
 
 def record_intake(session: Session, ctx: EngineContext, instance: ProcessInstance, data: dict,
@@ -62,9 +59,7 @@ def record_intake(session: Session, ctx: EngineContext, instance: ProcessInstanc
         reporter_email=normalize_email(reporter.get("email")),
         text_digest=text_digest(data.get("subject"), data.get("description")), merged_into=None)
     # a Core insert, the object given to the session as persistent (the ORM's add and flush cost several times it)
-    with session.no_autoflush:
-        session.execute(_INSERT_INTAKE, values)
-    intake = attach_inserted(session, ComplaintIntake, values)
+    intake = insert_attached(session, ComplaintIntake, values)
     events = events if events is not None else PendingEvents()
     events.add("COMPLAINT_RECORDED", actor=actor.name, at=now, instance_id=instance.id, channel=instance.channel,
                received_at=instance.received_at.isoformat(), recorded_at=now.isoformat(),

@@ -167,9 +167,7 @@ def closing_timers() -> list[str]:
 
 def closed_without_reply(session: Session, instance_id: int) -> bool:
     """True when the complaint ended because its reporter did not reply in time (a closing timer fired)."""
-    return session.scalars(select(Timer.id).where(
-        Timer.instance_id == instance_id, Timer.state == "fired",
-        Timer.bpmn_id.in_(closing_timers()))).first() is not None
+    return bool(session.execute(_closed_query(), {"instance_id": instance_id}).scalar())
 
 
 @lru_cache(maxsize=1)
@@ -195,6 +193,11 @@ def ending(closed: bool, forwarded: bool) -> str:
 @lru_cache(maxsize=1)
 def _ending_query():
     return select(*ending_columns())
+
+
+@lru_cache(maxsize=1)
+def _closed_query():
+    return select(ending_columns()[0])
 
 
 def complaint_ending(session: Session, instance: ProcessInstance) -> str:

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .actors import Actor
@@ -27,7 +27,7 @@ from .channels_models import ComplaintIntake, OutboxMessage
 from .context import EngineContext
 from .errors import InvalidInput, NotFound
 from .models import ProcessInstance
-from .runtime import attach_inserted, operation
+from .runtime import insert_attached, operation
 
 #: Sending gives up after this many failed attempts (the row stays ``failed``, visible to the petugas).
 MAX_ATTEMPTS = 5
@@ -65,22 +65,15 @@ def _local(ctx: EngineContext, value) -> str:
     return value.astimezone(ctx.calendar.tz).strftime("%d-%m-%Y %H:%M %Z")
 
 
-#: The outbox row is written with a Core ``INSERT … RETURNING id`` (the ORM's add and flush cost several times
-#: the statement); the object is then given to the session as persistent, as if flushed.
-_OUTBOX = OutboxMessage.__table__
-_INSERT_MESSAGE = insert(_OUTBOX).returning(_OUTBOX.c.id)
-
-
 def _queue(session: Session, ctx: EngineContext, instance: ProcessInstance, kind: str, recipient: str | None,
            subject: str, body: str, events: PendingEvents, actor: Actor) -> OutboxMessage:
     now = ctx.clock.now()
     values = {"instance_id": instance.id, "kind": kind, "recipient": recipient or None, "subject": subject,
               "body": body, "state": "pending" if recipient else "no_address", "attempts": 0, "last_error": None,
               "created_at": now, "sent_at": None, "handled_by": None}
-    with session.no_autoflush:
-        message_id = session.execute(_INSERT_MESSAGE, values).scalar_one()
-    message = attach_inserted(session, OutboxMessage, {"id": message_id, **values})
-    events.add("NOTIFICATION_QUEUED", actor=actor.name, at=now, instance_id=instance.id, message_id=message_id,
+    # a Core insert, the object given to the session as persistent (the ORM's add and flush cost several times it)
+    message = insert_attached(session, OutboxMessage, values)
+    events.add("NOTIFICATION_QUEUED", actor=actor.name, at=now, instance_id=instance.id, message_id=message.id,
                kind=kind, has_address=bool(recipient))
     return message
 

@@ -324,11 +324,25 @@ def _insert_steps(session: Session, new: list[dict[str, Any]]) -> list[HumanTask
     given. (The ORM's bulk insert returning the objects cost twice as much.)"""
     if not new:
         return []
+    rows = [{key: values.get(key) for key in _TASK_COLUMNS} for values in new]
     with session.no_autoflush:
-        ids = session.execute(_INSERT_TASKS, [{key: values.get(key) for key in _TASK_COLUMNS}
-                                              for values in new]).scalars().all()
-    return [attach_inserted(session, HumanTask, {"id": row_id, **{key: values.get(key) for key in _TASK_COLUMNS}})
-            for values, row_id in zip(new, ids, strict=True)]
+        ids = session.execute(_INSERT_TASKS, rows).scalars().all()
+    return [attach_inserted(session, HumanTask, {"id": row_id, **row}) for row, row_id in zip(rows, ids, strict=True)]
+
+
+@functools.cache
+def _insert_returning_key(table) -> Any:
+    return insert(table).returning(*table.primary_key.columns)
+
+
+def insert_attached(session: Session, cls: type, values: dict[str, Any], **related: Any) -> Any:
+    """Write one new row of ``cls`` (``values``: its columns) with a Core ``INSERT … RETURNING`` its key and give
+    the session its object (:func:`attach_inserted`; ``related``: many-to-one objects to set on it)."""
+    table = cls.__table__
+    with session.no_autoflush:
+        key = session.execute(_insert_returning_key(table), values).one()
+    return attach_inserted(session, cls, {**values, **dict(zip((c.key for c in table.primary_key.columns), key,
+                                                               strict=True)), **related})
 
 
 def attach_inserted(session: Session, cls: type, values: dict[str, Any]) -> Any:
@@ -504,9 +518,8 @@ def new_tracking_code() -> str:
 # -- operations ----------------------------------------------------------------------------------
 
 #: The new instance's row is written with a Core ``INSERT … RETURNING id`` and given to the session as its
-#: persistent object (attach_inserted), as for the step rows: every column, its default when not given (the
+#: persistent object (insert_attached), as for the step rows: every column, its default when not given (the
 #: version counter starts at 1, as the ORM's), and its version object.
-_INSERT_INSTANCE = insert(_INSTANCE).returning(_INSTANCE.c.id)
 _NEW_INSTANCE = {column.key: column.default.arg if column.default is not None else None
                  for column in _INSTANCE.columns if column.key != "id"}
 assert not any(callable(value) for value in _NEW_INSTANCE.values())
@@ -525,9 +538,7 @@ def _start(session: Session, ctx: EngineContext, version: ProcessVersion, data: 
               "serializer_version": spiff.SERIALIZER_VERSION, "state_json": "{}", "started_at": now,
               "started_by": actor.name, "updated_at": now, **complaint}
     session.flush()  # what the caller left pending is written first, as the instance's own flush did
-    with session.no_autoflush:
-        instance_id = session.execute(_INSERT_INSTANCE, values).scalar_one()
-    instance = attach_inserted(session, ProcessInstance, {"id": instance_id, **values, "version": version})
+    instance = insert_attached(session, ProcessInstance, values, version=version)
     events.add("INSTANCE_STARTED", actor=actor.name, at=now, instance_id=instance.id, data_after=data or {},
                process_key=version.process_key, version=version.version, version_sha256=version.sha256)
     return instance, workflow
