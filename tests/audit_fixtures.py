@@ -23,6 +23,7 @@ from tests.editor_fixtures import muba_variant, shipped
 
 #: Rows whose change is not a history event: the chain head itself, and login credentials.
 UNAUDITED = (AuditHead, ApiToken)
+UNAUDITED_TABLES = {cls.__tablename__ for cls in UNAUDITED}
 OFFICIALS = {r: actor(r) for r in ("petugas", "kasi", "kabid", "kepala_dinas")}
 OWNER = actor("process_owner", "pemilik")
 #: The day (offset from the start) and hour the v2s are deployed and running complaints migrated.
@@ -215,9 +216,15 @@ class ChangeRecorder:
                 self._changed.add(type(obj).__tablename__)
 
     def _executed(self, state) -> None:
-        """Events are written by an insert statement (``audit.append_events``), not as flushed objects."""
-        if state.is_insert and getattr(state.statement, "table", None) is AuditEvent.__table__:
+        """Statements the session executes: events are written by an insert statement (``audit.append_events``),
+        and many rows of a save by Core INSERT/UPDATE/DELETE statements, not as flushed objects."""
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        table = getattr(state.statement, "table", None)
+        if table is AuditEvent.__table__:
             self._events += len(state.parameters) if isinstance(state.parameters, list) else 1
+        elif table is not None and table.name not in UNAUDITED_TABLES:
+            self._changed.add(table.name)
 
     def _after_commit(self, _session) -> None:
         if self._changed or self._events:

@@ -9,14 +9,14 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from engine.audit import verify_chain
 from engine.calendar import OfficeCalendar
 from engine.clock import FixedClock
 from engine.context import EngineContext
 from engine.db import create_schema, make_engine, make_session_factory
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import AuditEvent, AuditHead, ProcessInstance, ProcessVersion
 from engine.replay import replay_instance, replay_period
 from tests.audit_fixtures import ChangeRecorder, simulate_month
 from tests.conftest import deploy_shipped
@@ -52,6 +52,28 @@ def test_month_is_busy_and_fully_audited(month):
     statuses = Counter(session.scalars(select(ProcessInstance.status)))
     assert statuses["completed"] > 20 and statuses["running"] > 5
     assert recorder.transactions and recorder.unaudited() == []
+    # the net sees the rows a save writes by Core statements, not only flushed objects
+    written = set().union(*(tables for tables, _events in recorder.transactions))
+    assert {"process_instance", "human_task", "timer", "outbox_message", "step_time",
+            "complaint_summary"} <= written, written
+
+
+def test_the_recorder_catches_an_unaudited_core_write(tmp_path):
+    """The net itself: a Core UPDATE committed without an audit event is reported (and an ORM-flushed row)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'alur.sqlite'}")
+    create_schema(engine)
+    factory = make_session_factory(engine)
+    ctx = EngineContext(clock=FixedClock(MONTH_START), calendar=OfficeCalendar())
+    with factory() as session:
+        deploy_shipped(session, ctx)
+    recorder = ChangeRecorder(factory)
+    with factory() as session:
+        session.execute(update(ProcessVersion).values(sop_number="SOP-TANPA-JEJAK"))
+        session.commit()
+        session.execute(update(AuditHead).values(seq=AuditHead.seq))  # the chain head itself is not history
+        session.commit()
+    assert recorder.unaudited() == [{"process_version"}]
+    engine.dispose()
 
 
 def test_the_month_migrates_running_complaints_of_both_processes(month):
