@@ -15,16 +15,25 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .actors import Actor
+from .audit import canonical_sha256
 from .bpmn import parse_xml
 from .context import EngineContext
-from .deploy import deploy_process
+from .deploy import deploy_process, lint_process
 from .editor_models import ProcessDraft
-from .errors import ConcurrentUpdate, InvalidInput, NotFound
+from .errors import ConcurrentUpdate, InvalidInput, NeedsConfirmation, NotFound
 from .lint_extra import lint_for_editor
 from .models import ProcessVersion
+from .process_diff import same_substance
 from .runtime import operation
 
 MAX_FORMS_BYTES = 512 * 1024
+
+
+class DraftUnchanged(NeedsConfirmation):
+    """The draft defines the same process and forms as the version in force (only its layout or formatting
+    differs); deploying it needs the process owner's confirmation. Nothing was written."""
+
+    code = "draft_unchanged"
 
 
 class DraftConflict(ConcurrentUpdate):
@@ -84,6 +93,22 @@ def create_draft(session: Session, ctx: EngineContext, bpmn: bytes, forms: dict 
     return draft
 
 
+def _refuse_unchanged(session: Session, ctx: EngineContext, draft: ProcessDraft) -> None:
+    """DraftUnchanged when the draft's process and forms are those of its process's latest version, in other
+    bytes (the very same bytes are refused later, by what the deploy returns)."""
+    if not draft.process_key:
+        return
+    latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == draft.process_key)
+                             .order_by(ProcessVersion.version.desc()).limit(1)).first()
+    if latest is None or draft.bpmn_xml == latest.bpmn_xml or not same_substance(latest.bpmn_xml, draft.bpmn_xml):
+        return
+    # the forms the deploy would freeze with the version: the draft's own over the known ones, those it uses
+    loaded = lint_process(session, ctx, draft.bpmn_xml.encode(), draft.forms,
+                          filename=f"{draft.process_key}.bpmn")
+    if canonical_sha256(loaded.forms) == latest.forms_sha256:
+        raise DraftUnchanged(version=latest.version)
+
+
 def _title(root) -> str:
     processes = root.findall("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
     return (processes[0].get("name") or processes[0].get("id") or "") if processes else ""
@@ -115,13 +140,19 @@ def save_draft(session: Session, ctx: EngineContext, draft_id: int, bpmn: bytes,
 
 @operation
 def deploy_draft(session: Session, ctx: EngineContext, draft_id: int, *, expected_revision: int, actor: Actor,
-                 sop_number: str, effective_date: date) -> ProcessVersion:
-    """Deploy the draft (exactly the revision the caller saw) as a new version; the draft is then closed."""
+                 sop_number: str, effective_date: date, confirm_unchanged: bool = False) -> ProcessVersion:
+    """Deploy the draft (exactly the revision the caller saw) as a new version; the draft is then closed.
+
+    A draft that defines the same process and forms as the version in force, differing only in layout or
+    formatting (a modeler re-exports an untouched diagram), is refused with :class:`DraftUnchanged` unless
+    ``confirm_unchanged``: a new SOP number for an unchanged procedure is a reason to confirm."""
     draft = get_draft(session, draft_id)
     if draft.revision != expected_revision:
         raise DraftConflict(user=draft.updated_by, revision=draft.revision)
     if not (sop_number or "").strip() or effective_date is None:
         raise InvalidInput(detail="Nomor SOP dan tanggal berlaku wajib diisi untuk memasang versi baru.")
+    if not confirm_unchanged:
+        _refuse_unchanged(session, ctx, draft)
     version, created = deploy_process.__wrapped__(session, ctx, draft.bpmn_xml.encode(), draft.forms, actor=actor,
                                                   sop_number=sop_number.strip(), effective_date=effective_date,
                                                   filename=f"{draft.process_key or 'draft'}.bpmn")

@@ -88,6 +88,13 @@ class ConcurrentUpdate(AlurError):
     code = "concurrent_update"
 
 
+class NeedsConfirmation(AlurError):
+    """The request is allowed only if the caller confirms it (e.g. deploying a draft whose content did not
+    change); nothing was written."""
+
+    code = "needs_confirmation"
+
+
 class DatabaseUnavailable(AlurError):
     """The database connection dropped or the server is unreachable; the operation changed nothing."""
 

@@ -55,6 +55,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Pengaduan ini baru saja diubah oleh orang lain; tidak ada yang diubah. Muat ulang dan coba lagi.",
         "This complaint was just changed by someone else; nothing was changed. Reload and try again.",
     ),
+    "needs_confirmation": ("Permintaan ini perlu dikonfirmasi.", "This request needs confirmation."),
     "auth_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
     "invalid_input": ("{detail}", "{detail}"),
     "script_refused": (
@@ -230,6 +231,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tandai dapat dijalankan (perbaikan otomatis tersedia).",
         "Process '{name}' is marked not executable (isExecutable=false), as Signavio/Bizagi export it. Mark it "
         "executable (automatic fix available).",
+    ),
+    "draft_unchanged": (
+        "Isi draf ini sama dengan versi {version} yang berlaku: prosesnya (langkah, lajur, waktu standar, timer, "
+        "alur dan syaratnya, skrip) dan formulirnya tidak berubah; yang berbeda hanya tata letak atau format "
+        "diagram. Tetap pasang sebagai versi baru, misalnya untuk nomor SOP baru?",
+        "This draft has the same content as version {version} in force: its process (steps, lanes, standard "
+        "times, timers, flows and their conditions, scripts) and its forms are unchanged; only the diagram's "
+        "layout or format differs. Deploy it as a new version anyway, e.g. for a new SOP number?",
     ),
     "draft_conflict": (
         "Draf ini sudah disimpan oleh {user} (revisi {revision}) sejak Anda membukanya; simpanan Anda tidak "

@@ -117,6 +117,59 @@ def _outline(xml: str) -> dict:
     return {"nodes": nodes, "flows": flows}
 
 
+#: BPMN diagram interchange (shapes, edges, label positions): the layout, not the process.
+_BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+#: Attributes of <definitions> a modeler stamps on every export.
+_EXPORT_STAMP = ("exporter", "exporterVersion")
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+#: Attributes written with the BPMN schema's default value mean the same as left out (bpmn-js leaves them out).
+_SCHEMA_DEFAULTS = {
+    "cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false", "startQuantity": "1",
+    "completionQuantity": "1", "isSequential": "false", "triggeredByEvent": "false",
+    "gatewayDirection": "Unspecified", "instantiate": "false", "eventGatewayType": "Exclusive",
+    "isClosed": "false", "processType": "None", "isCollection": "false", "parallelMultiple": "false",
+}
+
+
+def _substance(xml: str) -> list[tuple] | None:
+    """The document without its layout: every element outside the diagram interchange as (tag, attributes,
+    text), namespaces resolved, also in ``xsi:type`` (so prefixes and their declarations do not count); blank
+    text, comments, attributes at their schema default and the exporter's stamp left out. None if the XML does
+    not parse."""
+    root, _ = parse_xml(xml.encode("utf-8"))
+    if root is None:
+        return None
+    out = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str) or element.tag.startswith(_BPMNDI):
+            continue  # a comment or processing instruction; the layout
+        attributes = dict(element.attrib)
+        kind = attributes.get(_XSI_TYPE)
+        if kind and ":" in kind:  # a QName: its prefix stands for a namespace
+            prefix, name = kind.split(":", 1)
+            attributes[_XSI_TYPE] = f"{{{element.nsmap.get(prefix, prefix)}}}{name}"
+        for name, default in _SCHEMA_DEFAULTS.items():
+            if attributes.get(name) == default:
+                del attributes[name]
+        if element is root:
+            for name in _EXPORT_STAMP:
+                attributes.pop(name, None)
+        out.append((element.tag, tuple(sorted(attributes.items())), (element.text or "").strip()))
+        stack.extend(reversed(element))
+    return out
+
+
+def same_substance(old_xml: str, new_xml: str) -> bool:
+    """True when two BPMN documents define the same processes and differ only in layout (shape positions,
+    waypoints), formatting, comments, namespace prefixes or the exporter's stamp — what a modeler changes when
+    it saves a diagram nobody touched. Anything else (an id, a name, a flow's source or target, a script, a
+    condition, an extension property) counts as a change."""
+    old = _substance(old_xml)
+    return old is not None and old == _substance(new_xml)
+
+
 def _label(node: dict, element_id: str, lang: str) -> str:
     kind = KIND_NAMES.get(node["kind"], ("Elemen", "Element"))[0 if lang == "id" else 1]
     return f"{kind} '{node['name'] or element_id}'"

@@ -20,6 +20,7 @@ STATUS = {
     domain.TaskNotReady: 409,
     domain.TaskClaimedByOther: 409,
     domain.ConcurrentUpdate: 409,
+    domain.NeedsConfirmation: 409,
     domain.DatabaseUnavailable: 503,
     domain.AuthenticationFailed: 401,
     domain.ScriptRefused: 422,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.process_diff import diff_versions, human_duration, human_timer
+from engine.process_diff import diff_versions, human_duration, human_timer, same_substance
 from tests.editor_fixtures import muba_variant, shipped
 
 
@@ -87,3 +87,29 @@ def test_form_fields_of_a_kept_form():
     # the same forms, or no forms given: nothing
     assert diff_versions(xml, xml, {name: old}, {name: dict(old)}) == []
     assert diff_versions(xml, xml) == []
+
+
+def test_same_substance_ignores_layout_format_and_prefixes_only():
+    from lxml import etree
+
+    xml = shipped("muba_pengaduan.bpmn").decode()
+    root = etree.fromstring(xml.encode())
+    for bounds in root.iter("{http://www.omg.org/spec/DD/20100524/DC}Bounds"):
+        bounds.set("y", str(float(bounds.get("y")) + 40))  # every shape moved
+    root.set("exporter", "bpmn-js")
+    root.insert(0, etree.Comment(" disimpan ulang "))
+    etree.indent(root, space="  ")
+    boundary = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent[@cancelActivity='true']")
+    del boundary.attrib["cancelActivity"]  # its schema default, which bpmn-js leaves out
+    relaid = etree.tostring(root, encoding="unicode")
+    assert relaid != xml and same_substance(xml, relaid)
+    # the same document with other namespace prefixes is the same process
+    reprefixed = xml.replace("bpmn:", "semantic:").replace("xmlns:bpmn=", "xmlns:semantic=")
+    assert reprefixed != xml and same_substance(xml, reprefixed)
+    # anything else is a change: a name, a flow rewired, a condition, an extension property, a script
+    flow = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}sequenceFlow")
+    for changed in (xml.replace('name="Verifikasi Formulir Pengaduan"', 'name="Verifikasi"'),
+                    xml.replace(f'sourceRef="{flow.get("sourceRef")}"', f'sourceRef="{flow.get("targetRef")}"', 1),
+                    muba_variant(duration="PT15M").decode()):
+        assert changed != xml and not same_substance(xml, changed)
+    assert not same_substance("<bukan xml", xml) and not same_substance(xml, "<bukan xml")

@@ -108,6 +108,56 @@ def test_deploying_an_unchanged_draft_is_refused_and_the_draft_stays_open(client
     assert [v["version"] for v in muba["versions"]] == [1]
 
 
+def _relaid_out(xml: str) -> str:
+    """The same process as a modeler saves it after a look: shapes moved, re-indented, another exporter stamp."""
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode())
+    for bounds in root.iter("{http://www.omg.org/spec/DD/20100524/DC}Bounds"):
+        bounds.set("x", str(float(bounds.get("x")) + 7))
+    root.set("exporter", "bpmn-js (https://demo.bpmn.io)")
+    root.set("exporterVersion", "18.6.2")
+    etree.indent(root, space="    ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode()
+
+
+def test_an_unchanged_process_in_other_bytes_needs_confirmation_to_deploy(client, login):
+    """A modeler re-exports an untouched diagram: deploying it asks first (409, nothing written); confirmed, it
+    becomes a new version carrying the new SOP number."""
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    data = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", headers=headers, json={
+        "xml": _relaid_out(data["xml"]), "forms": data["forms"], "revision": data["revision"]}).get_json()
+    body = {"revision": saved["revision"], "sop_number": "041/21/DPK-SOP/2026", "effective_date": "2026-07-01"}
+    asked = client.post(f"/editor/draf/{draft_id}/pasang", headers=headers, json=body)
+    error = asked.get_json()["error"]
+    assert asked.status_code == 409 and error["code"] == "draft_unchanged", error
+    assert "sama dengan versi 1 yang berlaku" in error["message"] and "Tetap pasang" in error["message"]
+    assert client.get(f"/editor/draf/{draft_id}/data").get_json()["revision"] == saved["revision"]
+    muba = next(p for p in client.get("/api/v1/processes").get_json()["processes"] if p["key"] == "muba_pengaduan")
+    assert [v["version"] for v in muba["versions"]] == [1]
+    deployed = client.post(f"/editor/draf/{draft_id}/pasang", headers=headers, json={**body, "confirm_unchanged": True})
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2, deployed.get_json()
+    compare = client.get("/editor/proses/muba_pengaduan/banding?dari=1&ke=2").get_data(as_text=True)
+    assert "Tidak ada perubahan" in compare and "041/21/DPK-SOP/2026" in client.get(
+        "/editor/proses/muba_pengaduan").get_data(as_text=True)
+
+
+def test_a_real_change_deploys_without_asking(client, login):
+    """Only the layout counts as unchanged: a renamed step in re-formatted XML deploys at once."""
+    login("process_owner")
+    draft_id, headers = _open_draft(client)
+    data = client.get(f"/editor/draf/{draft_id}/data").get_json()
+    renamed = _relaid_out(data["xml"]).replace('name="Verifikasi Formulir Pengaduan"', 'name="Verifikasi Formulir"')
+    assert renamed != _relaid_out(data["xml"])
+    saved = client.post(f"/editor/draf/{draft_id}/simpan", headers=headers, json={
+        "xml": renamed, "forms": data["forms"], "revision": data["revision"]}).get_json()
+    deployed = client.post(f"/editor/draf/{draft_id}/pasang", headers=headers, json={
+        "revision": saved["revision"], "sop_number": "041/22/DPK-SOP/2026", "effective_date": "2026-07-01"})
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2, deployed.get_json()
+
+
 def test_migrate_page_moves_and_reverts(client, login, app):
     from engine.runtime import submit_complaint
     from tasks_ui.extensions import db

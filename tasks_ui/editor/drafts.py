@@ -183,7 +183,8 @@ def deploy(draft_id: int):
             raise UploadRefused(missing)
         version = drafts.deploy_draft(db.session, engine_context(), draft_id, expected_revision=_revision(body),
                                       actor=current_actor(), sop_number=str(body["sop_number"])[:100],
-                                      effective_date=effective)
+                                      effective_date=effective,
+                                      confirm_unchanged=body.get("confirm_unchanged") is True)
     except UploadRefused as refused:
         return refused_response(refused)
     except InvalidProcess as error:

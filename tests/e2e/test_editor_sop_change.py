@@ -184,6 +184,48 @@ def test_owner_changes_sop_in_the_editor_and_deploys(live_server, new_page):
     screenshot(page, "editor-05-compare-desktop")
 
 
+def test_an_untouched_diagram_deploys_only_when_the_owner_confirms(live_server, new_page):
+    """The modeler re-exports the diagram on save: an untouched Sanggau SOP is asked about, not silently a new
+    version; declined nothing changes, confirmed it becomes a version with the new SOP number."""
+    base = live_server.url
+    page = new_page()
+    log_in(page, base, "process_owner")
+    page.goto(f"{base}/editor/proses/sanggau_pengaduan")
+    old_version = int(page.locator("table.versions tbody tr").first.get_attribute("data-version"))
+    page.get_by_role("link", name="Ubah di editor").click()
+    page.wait_for_selector("#canvas[data-ready='1']")
+    page.fill("#sop-number", "180/05/DPK-SOP/2026")
+    page.fill("#effective-date", "2026-08-01")
+    asked: list[str] = []
+
+    def answer(accept: bool):
+        def handle(dialog):
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return handle
+
+    page.once("dialog", answer(False))
+    page.get_by_role("button", name="Pasang sebagai versi baru").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('Tetap pasang')")
+    assert len(asked) == 1 and f"sama dengan versi {old_version} yang berlaku" in asked[0]
+    assert page.locator("#deployed").inner_text().strip() == ""
+    page.goto(f"{base}/editor/proses/sanggau_pengaduan")
+    assert int(page.locator("table.versions tbody tr").first.get_attribute("data-version")) == old_version
+
+    page.get_by_role("link", name="Ubah di editor").click()
+    page.wait_for_selector("#canvas[data-ready='1']")
+    page.fill("#sop-number", "180/05/DPK-SOP/2026")
+    page.fill("#effective-date", "2026-08-01")
+    page.once("dialog", answer(True))
+    page.get_by_role("button", name="Pasang sebagai versi baru").click()
+    page.locator("#deployed").get_by_role("link").wait_for()
+    assert len(asked) == 2 and f"versi {old_version + 1}" in page.locator("#deployed").inner_text()
+    page.goto(f"{base}/editor/proses/sanggau_pengaduan")
+    newest = page.locator("table.versions tbody tr").first
+    assert newest.get_attribute("data-version") == str(old_version + 1)
+    assert "180/05/DPK-SOP/2026" in newest.inner_text()
+
+
 def test_editor_and_process_pages_on_a_phone(live_server, new_page):
     base = live_server.url
     page = new_page(phone=True)

@@ -375,15 +375,26 @@
     save().then(function (ok) {
       if (!ok) { return; }
       if (state.problems.length) { status(T.deploy_blocked, "error"); return; }
-      return post(cfg.urls.deploy, { revision: state.revision, sop_number: sop, effective_date: effective }).then(function (r) {
-        if (r.status === 201) {
-          $("deployed").innerHTML = esc(T.deployed.replace("{v}", r.body.version)) + ' <a href="' + esc(r.body.url) + '">' + esc(T.to_process) + "</a>";
-          status(T.deployed.replace("{v}", r.body.version), "ok");
-          return;
-        }
-        if (r.body.error && r.body.error.problems) { showProblems(r.body.error.problems.map(function (p) { p.fix = null; return p; })); }
-        status(r.body.error ? r.body.error.message : "?", "error");
-      });
+      return send({ revision: state.revision, sop_number: sop, effective_date: effective });
+    });
+  }
+
+  function send(body) {
+    return post(cfg.urls.deploy, body).then(function (r) {
+      if (r.status === 201) {
+        $("deployed").innerHTML = esc(T.deployed.replace("{v}", r.body.version)) + ' <a href="' + esc(r.body.url) + '">' + esc(T.to_process) + "</a>";
+        status(T.deployed.replace("{v}", r.body.version), "ok");
+        return;
+      }
+      var error = r.body.error || {};
+      if (error.code === "draft_unchanged" && !body.confirm_unchanged) {
+        // only the layout differs from the version in force: deploy only if the process owner says so
+        if (window.confirm(error.message)) { body.confirm_unchanged = true; return send(body); }
+        status(error.message, "error");
+        return;
+      }
+      if (error.problems) { showProblems(error.problems.map(function (p) { p.fix = null; return p; })); }
+      status(error.message || "?", "error");
     });
   }
 
