@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import ast
 import calendar as month_calendar
+import weakref
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -38,11 +41,55 @@ def _is_cycle_start(task_spec) -> bool:
             and type(task_spec).__name__ == "StartEvent")
 
 
+def _has_cycle_timer(event_definition) -> bool:
+    if isinstance(event_definition, CycleTimerEventDefinition):
+        return True
+    return isinstance(event_definition, MultipleEventDefinition) and any(
+        _has_cycle_timer(inner) for inner in event_definition.event_definitions)
+
+
+class SpecTimers(NamedTuple):
+    """What a process spec's timers need from the engine (a function of the spec alone)."""
+
+    cycle_start: bool  # a start event with a cycle timer: :func:`align_cycle_starts` has work to do
+    refresh_repeatable: bool  # refreshing the timers twice on the same state at one instant changes nothing
+
+
+_SPEC_TIMERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def spec_timers(spec) -> SpecTimers:
+    """:class:`SpecTimers` of one process spec; cached per spec object (parsed specs are never changed).
+
+    A refresh is not repeatable when a cycle timer could fire once more (each refresh takes one past-due
+    occurrence) or when a catching event runs a pre-script on every refresh.
+    """
+    known = _SPEC_TIMERS.get(spec)
+    if known is None:
+        task_specs = list(spec.task_specs.values())
+        known = _SPEC_TIMERS[spec] = SpecTimers(
+            cycle_start=any(_is_cycle_start(task_spec) for task_spec in task_specs),
+            refresh_repeatable=not any(
+                _has_cycle_timer(getattr(task_spec, "event_definition", None))
+                or (hasattr(task_spec, "event_definition") and getattr(task_spec, "prescript", None))
+                for task_spec in task_specs))
+    return known
+
+
+def _workflow_specs(workflow) -> list:
+    return [workflow.spec, *(getattr(workflow, "subprocess_specs", None) or {}).values()]
+
+
 def _has_cycle_start(workflow) -> bool:
     """Whether the workflow's specs (its process and subprocesses) have any cycle start event at all: most
-    have none, and looking at the specs is far cheaper than walking the task tree on every engine step."""
-    specs = [workflow.spec, *(getattr(workflow, "subprocess_specs", None) or {}).values()]
-    return any(_is_cycle_start(task_spec) for spec in specs for task_spec in spec.task_specs.values())
+    have none, and looking at the (cached) spec facts is far cheaper than walking the task tree."""
+    return any(spec_timers(spec).cycle_start for spec in _workflow_specs(workflow))
+
+
+def refresh_repeatable(workflow) -> bool:
+    """Whether refreshing this workflow's timers again, with nothing run in between and the clock where it
+    was, leaves it exactly as it is (see :class:`SpecTimers`)."""
+    return all(spec_timers(spec).refresh_repeatable for spec in _workflow_specs(workflow))
 
 
 def _cycle_starts(workflow) -> list:

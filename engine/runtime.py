@@ -46,7 +46,7 @@ from .errors import (
 )
 from .forms import validate_form
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
-from .periodic import align_cycle_starts
+from .periodic import align_cycle_starts, refresh_repeatable
 from .recap_facts import StepRows, load_step_rows, record_complaint_facts
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
@@ -177,15 +177,35 @@ def _run_engine(workflow: BpmnWorkflow, step: Callable[[], Any] | None = None) -
         cycles = align_cycle_starts(workflow)  # periodic starts: no catch-up burst, no drift
         if step is not None:
             step()
-        workflow.do_engine_steps()
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
+        workflow.do_engine_steps()  # runs until only manual or waiting tasks are left, then refreshes timers
+        if not _settled(workflow):  # the final refresh made a due timer ready: run it in this operation
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
         if cycles:
             align_cycle_starts(workflow, cycles)
     except WorkflowException as error:
         element = getattr(getattr(error, "task_spec", None), "bpmn_id", None) or getattr(
             getattr(getattr(error, "task", None), "task_spec", None), "bpmn_id", "?")
         raise ScriptRefused(element=element, detail=str(error).splitlines()[0]) from error
+
+
+def _settled(workflow: BpmnWorkflow) -> bool:
+    """Whether another refresh and engine pass would leave ``workflow`` exactly as it is.
+
+    An engine pass runs only READY tasks that are not manual (in the process and in its active
+    subprocesses), so with none it changes nothing; a refresh repeated with nothing run in between
+    changes nothing when the specs have no cycle timer and no pre-script on a catching event
+    (``periodic.refresh_repeatable``). Looking at the flat task maps is far cheaper than a pass, which
+    walks the task trees. (On the wall clock a timer falling due in the microseconds between the two
+    refreshes is left WAITING, with its timer row, for the sweep.)
+    """
+    if not refresh_repeatable(workflow):
+        return False
+    for tasks in (workflow.tasks, *(subprocess.tasks for subprocess in workflow.subprocesses.values())):
+        for task in tasks.values():
+            if task.state == TaskState.READY and not task.task_spec.manual:
+                return False
+    return True
 
 
 def _timer_due(task) -> datetime | None:
