@@ -18,8 +18,12 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+
+from .state_converters import StateSubWorkflowConverter, StateTaskConverter, tasks_from_dict
 
 #: Stored beside every instance state; loading refuses a state written by another format.
 SERIALIZER_VERSION = "alur-1/spiff-3.2/1.5"
@@ -38,7 +42,7 @@ class InjectedSpecWorkflowConverter(BpmnWorkflowConverter):
         if spec is None:
             raise ValueError("a workflow state is restored around its version's parsed spec")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = tasks_from_dict(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
@@ -49,6 +53,8 @@ class InjectedSpecWorkflowConverter(BpmnWorkflowConverter):
 def _state_config():
     config = deepcopy(SPIFF_CONFIG)
     config[BpmnWorkflow] = InjectedSpecWorkflowConverter
+    config[BpmnSubWorkflow] = StateSubWorkflowConverter
+    config[Task] = StateTaskConverter
     return config
 
 
