@@ -35,7 +35,9 @@ from tests.timer_fixtures import clone_instances, deploy_timer_process, start_ti
 
 pytestmark = pytest.mark.postgres
 
-COMPLAINTS = int(os.environ.get("ALUR_CRASH_COMPLAINTS", 60))  # seeded, waiting for the petugas
+# seeded, waiting for the petugas: 3 steps each, enough that the load still has work after the restart
+# however fast completions run until the crash (it waits for the timer sweep, not for the load)
+COMPLAINTS = int(os.environ.get("ALUR_CRASH_COMPLAINTS", 120))
 TIMERS = int(os.environ.get("ALUR_CRASH_TIMERS", 300))  # already due when the load starts
 STEP_DATA = {
     "verifikasi_formulir": {"lengkap": True, "nomor_buku_pengaduan": "BP-001/2026"},
