@@ -42,6 +42,7 @@ from .calendar import OfficeCalendar
 from .context import EngineContext
 from .models import AuditEvent, CalendarOverride, HumanTask, ProcessInstance, Timer
 from .recap_models import ComplaintState, ComplaintSummary, StepTime
+from .writes import execute_together
 
 #: Characters of the answer kept (and listed by the recap).
 ANSWER_SUMMARY_CHARS = 160
@@ -170,26 +171,31 @@ def record_complaint_facts(session: Session, ctx: EngineContext, instance: Proce
     if instance.tracking_code is None:
         return
     now = ctx.clock.now()
-    rows, summary = _rows_and_summary(session, ctx, steps or load_step_rows(session, instance.id))
+    steps = steps or load_step_rows(session, instance.id)
+    rows, summary = steps.rows, steps.summary
+    step_times = _new_step_times(ctx, steps)
     state, finished_at = complaint_state(rows, instance.completed_at)
     values = {**_summary_values(instance), **deadline_facts(rows)}
     # Core statements, not ORM objects: the summary is never loaded as an object (load_step_rows reads its
-    # columns), so what is written here is what the next read in the operation sees
+    # columns), so what is written here is what the next read in the operation sees. They write other rows
+    # than each other: on PostgreSQL one statement (execute_together)
     if summary is None:
-        session.execute(_INSERT_SUMMARY, {"instance_id": instance.id, "category": _category(events), "state": state,
-                                          "state_since": now, "finished_at": finished_at, **values})
+        execute_together(session, (_INSERT_STEP_TIMES, step_times), (_INSERT_SUMMARY, [{
+            "instance_id": instance.id, "category": _category(events), "state": state, "state_since": now,
+            "finished_at": finished_at, **values}]))
         return
     changed = {key: value for key, value in values.items() if getattr(summary, key) != value}
     if summary.category is None and (category := _category(events)) is not None:
         changed["category"] = category
+    history = []
     if (summary.state, summary.finished_at) != (state, finished_at):
         if summary.state_since < now:
-            session.execute(_INSERT_STATE, {"instance_id": instance.id, "state": summary.state,
-                                            "since": summary.state_since, "until": now,
-                                            "finished_at": summary.finished_at})
+            history.append({"instance_id": instance.id, "state": summary.state, "since": summary.state_since,
+                            "until": now, "finished_at": summary.finished_at})
         changed.update(state=state, state_since=now, finished_at=finished_at)
-    if changed:  # only the columns that changed (as the ORM would): one compiled statement per set of columns
-        session.execute(_UPDATE_SUMMARY, {"summary_id": instance.id, **changed})
+    # only the columns that changed (as the ORM would): one compiled statement per set of columns
+    execute_together(session, (_INSERT_STEP_TIMES, step_times), (_INSERT_STATE, history),
+                     (_UPDATE_SUMMARY, [{"summary_id": instance.id, **changed}] if changed else []))
 
 
 _SUMMARY = ComplaintSummary.__table__
@@ -298,17 +304,13 @@ def load_step_rows(session: Session, instance_id: int, *, waiting_timers: bool =
     return steps
 
 
-def _rows_and_summary(session: Session, ctx: EngineContext, steps: StepRows) -> tuple[list[Any], Any]:
-    """The instance's step rows and its summary's columns; a completed official step without its
-    ``step_time`` row gets one (a Core insert: the row is written once and never read back by the
-    operation)."""
-    rows, timed = steps.rows, steps.timed
-    new_times = [step_time_values(ctx.calendar, row) for row in rows
-                 if _counts_as_step_time(row) and row.id is not None and row.id not in timed]
-    if new_times:
-        session.execute(_INSERT_STEP_TIMES, new_times)
-        timed.update(values["task_id"] for values in new_times)
-    return rows, steps.summary
+def _new_step_times(ctx: EngineContext, steps: StepRows) -> list[dict]:
+    """The ``step_time`` rows of the completed official steps without one yet (marked as timed in ``steps``;
+    a Core insert: the row is written once and never read back by the operation)."""
+    new_times = [step_time_values(ctx.calendar, row) for row in steps.rows
+                 if _counts_as_step_time(row) and row.id is not None and row.id not in steps.timed]
+    steps.timed.update(values["task_id"] for values in new_times)
+    return new_times
 
 
 def _category(events: PendingEvents | None) -> str | None:

@@ -50,6 +50,7 @@ from .periodic import align_cycle_starts, refresh_repeatable
 from .recap_facts import StepRows, load_step_rows, record_complaint_facts
 from .repository import get_instance, latest_version
 from .scripting import make_script_engine
+from .writes import execute_together
 
 #: A step turns amber when this share of its standard time has elapsed.
 WARNING_RATIO = 0.75
@@ -259,19 +260,17 @@ _INSERT_TIMERS = insert(_TIMER)
 
 def _write_timers(session: Session, changed: list[dict], new: list[dict]) -> None:
     """Write the timer rows that stopped waiting (fired / cancelled) or wait for another deadline (one
-    statement for all of them) and insert the new waiting ones. A timer row the session holds as an object
+    statement for all of them) and insert the new waiting ones (on PostgreSQL one statement when there is one
+    of each: they are other rows). A timer row the session holds as an object
     (the timer worker's, a migration revert's) is kept in line with what is written."""
     with session.no_autoflush:
-        if changed:
-            session.execute(_CHANGE_TIMER, changed)
-            for values in changed:
-                row = session.identity_map.get(identity_key(Timer, values["timer_id"]))
-                if row is not None:
-                    set_committed_value(row, "state", values["new_state"])
-                    set_committed_value(row, "fired_at", values["new_fired_at"])
-                    set_committed_value(row, "due_at", values["new_due_at"])
-        if new:
-            session.execute(_INSERT_TIMERS, new)
+        execute_together(session, (_CHANGE_TIMER, changed), (_INSERT_TIMERS, new))
+        for values in changed:
+            row = session.identity_map.get(identity_key(Timer, values["timer_id"]))
+            if row is not None:
+                set_committed_value(row, "state", values["new_state"])
+                set_committed_value(row, "fired_at", values["new_fired_at"])
+                set_committed_value(row, "due_at", values["new_due_at"])
 
 
 _INSTANCE = ProcessInstance.__table__
