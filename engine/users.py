@@ -6,11 +6,13 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .actors import SYSTEM_INIT, Actor
@@ -24,7 +26,7 @@ from .runtime import operation
 TOKEN_LIFETIME = timedelta(hours=12)
 
 
-def actor_for(user: User) -> Actor:
+def actor_for(user: User | SignedInUser) -> Actor:
     """The engine actor of a logged-in user."""
     return Actor(user.username, user.roles, "user")
 
@@ -150,28 +152,52 @@ def issue_token(session: Session, ctx: EngineContext, username: str, password: s
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    """The user a request acts as (bearer token or web session): the columns the pages, the API and Flask-Login
+    read, and the roles. A plain object, not an ORM ``User``: loading one with its roles cost more than the query.
+    Only active users are loaded."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+
+    # the session-user protocol Flask-Login expects, as the ORM User's
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+    is_active: ClassVar[bool] = True
+
+    def get_id(self) -> str:
+        """Session identifier."""
+        return str(self.id)
+
+
 #: The request loaders' statements, built once (statements are immutable; building and caching the key of one
-#: cost about as much as running it).
-_USER_FOR_TOKEN = (
-    select(User, stamp_column()).join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"),
-           User.active.is_(True))
-    .options(joinedload(User.role_links)))
-_ACTIVE_USER = (
-    select(User, stamp_column()).where(User.id == bindparam("user_id"), User.active.is_(True))
-    .options(joinedload(User.role_links)))
+#: cost about as much as running it): the user's columns, the configuration stamp and one row per role held.
+_SIGNED_IN = select(User.id, User.username, User.display_name, stamp_column(), UserRole.role_key).outerjoin(
+    UserRole, UserRole.user_id == User.id)
+_USER_FOR_TOKEN = _SIGNED_IN.join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+_ACTIVE_USER = _SIGNED_IN.where(User.id == bindparam("user_id"), User.active.is_(True))
 
 
-def user_for_token(session: Session, now: datetime, token: str) -> tuple[User | None, int | None]:
+def _signed_in(rows: list[Any]) -> tuple[SignedInUser | None, int | None]:
+    if not rows:
+        return None, None
+    user_id, username, display_name, stamp, _role = rows[0]
+    return SignedInUser(user_id, username, display_name, frozenset(row[4] for row in rows if row[4] is not None)), stamp
+
+
+def user_for_token(session: Session, now: datetime, token: str) -> tuple[SignedInUser | None, int | None]:
     """The active user a token unexpired at ``now`` belongs to, and the configuration stamp (None, None if none).
 
     One query per API request: the token, its user, the user's roles and the stamp (engine/config_cache.py).
     """
-    row = session.execute(_USER_FOR_TOKEN, {"token_hash": _token_hash(token or ""), "now": now}).unique().first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return _signed_in(session.connection().execute(
+        _USER_FOR_TOKEN, {"token_hash": _token_hash(token or ""), "now": now}).all())
 
 
-def active_user(session: Session, user_id: int) -> tuple[User | None, int | None]:
+def active_user(session: Session, user_id: int) -> tuple[SignedInUser | None, int | None]:
     """The active user with this id (a session's user) and the configuration stamp, in one query."""
-    row = session.execute(_ACTIVE_USER, {"user_id": user_id}).unique().first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return _signed_in(session.connection().execute(_ACTIVE_USER, {"user_id": user_id}).all())
