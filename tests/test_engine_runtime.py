@@ -243,6 +243,33 @@ def test_an_instance_changed_after_it_was_read_is_refused_by_its_version_counter
     assert deployed.get(ProcessInstance, iid).lock_version == version + 1, "one update of the instance per save"
 
 
+def test_the_locked_read_gives_the_instance_as_the_row_holds_it(deployed, session_factory, ctx, roles):
+    """A completion reads its instance with the version under the lock as plain columns and makes the objects from
+    them: the session's own object of the instance takes the row's values (a change made on it and not written is
+    dropped, as the ORM's populate_existing did); else a new object, whose version's large columns load when read."""
+    from sqlalchemy import inspect as sa_inspect
+
+    sub = runtime.submit_complaint(deployed, ctx, "muba_pengaduan", MUBA_INTAKE)
+    iid = sub.instance.id
+    row = ready_task(deployed, iid, "verifikasi_formulir")
+    with session_factory() as other:  # a session holding nothing
+        step_row, instance = runtime._task_and_locked_instance(other, row.id)
+        assert (step_row.id, step_row.state, instance.id, instance.version.process_key) == \
+            (row.id, "ready", iid, "muba_pengaduan")
+        assert other.identity_map.get(sa_inspect(instance).key) is instance and not sa_inspect(instance).modified
+        assert "spec_json" not in sa_inspect(instance.version).dict and instance.version.spec_json
+        other.rollback()
+    held = deployed.get(ProcessInstance, iid)
+    written_stage = held.stage
+    held.stage = "changed, not written"
+    done = runtime.complete_task(deployed, ctx, row.id, {"lengkap": True, "nomor_buku_pengaduan": "1"},
+                                 actor=roles["petugas"])
+    assert deployed.get(ProcessInstance, iid) is held and not sa_inspect(held).modified
+    assert held.stage == done.next_tasks[0].name != written_stage
+    deployed.expire_all()
+    assert deployed.get(ProcessInstance, iid).stage == done.next_tasks[0].name
+
+
 def test_a_step_row_of_a_refused_completion_does_not_block_the_next(deployed, ctx, roles, sa_engine, monkeypatch):
     """The save inserts new step rows itself and hands them to the session as persistent objects. A
     completion refused after that insert is rolled back; SQLite then gives the same id to the next insert,
