@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import event, select
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.visitors import iterate
 
 from engine import runtime, users
 from engine.actors import SYSTEM_INIT, SYSTEM_TIMER
@@ -223,8 +225,11 @@ class ChangeRecorder:
         table = getattr(state.statement, "table", None)
         if table is AuditEvent.__table__:
             self._events += len(state.parameters) if isinstance(state.parameters, list) else 1
-        elif table is not None and table.name not in UNAUDITED_TABLES:
-            self._changed.add(table.name)
+        # every table the statement writes, also in its data-modifying WITHs (engine.writes on PostgreSQL)
+        for element in iterate(state.statement):
+            written = getattr(element, "table", None) if isinstance(element, UpdateBase) else None
+            if written is not None and written is not AuditEvent.__table__ and written.name not in UNAUDITED_TABLES:
+                self._changed.add(written.name)
 
     def _after_commit(self, _session) -> None:
         if self._changed or self._events:

@@ -9,14 +9,14 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text, update
 
 from engine.audit import verify_chain
 from engine.calendar import OfficeCalendar
 from engine.clock import FixedClock
 from engine.context import EngineContext
 from engine.db import create_schema, make_engine, make_session_factory
-from engine.models import AuditEvent, AuditHead, ProcessInstance, ProcessVersion
+from engine.models import AuditEvent, AuditHead, ProcessInstance, ProcessVersion, Role
 from engine.replay import replay_instance, replay_period
 from tests.audit_fixtures import ChangeRecorder, simulate_month
 from tests.conftest import deploy_shipped
@@ -58,21 +58,32 @@ def test_month_is_busy_and_fully_audited(month):
             "complaint_summary"} <= written, written
 
 
-def test_the_recorder_catches_an_unaudited_core_write(tmp_path):
-    """The net itself: a Core UPDATE committed without an audit event is reported (and an ORM-flushed row)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'alur.sqlite'}")
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_recorder_catches_an_unaudited_core_write(database, tmp_path, request):
+    """The net itself: Core writes committed without an audit event are reported, also two writes sent as one
+    statement (a data-modifying WITH on PostgreSQL, engine.writes); the chain head's own update is not history."""
+    from engine.writes import execute_together
+
+    url = f"sqlite:///{tmp_path / 'alur.sqlite'}" if database == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
     create_schema(engine)
     factory = make_session_factory(engine)
     ctx = EngineContext(clock=FixedClock(MONTH_START), calendar=OfficeCalendar())
     with factory() as session:
         deploy_shipped(session, ctx)
     recorder = ChangeRecorder(factory)
+    versions, roles = ProcessVersion.__table__, Role.__table__  # Core tables, as the save writes them
     with factory() as session:
         session.execute(update(ProcessVersion).values(sop_number="SOP-TANPA-JEJAK"))
         session.commit()
-        session.execute(update(AuditHead).values(seq=AuditHead.seq))  # the chain head itself is not history
+        session.execute(update(AuditHead).values(seq=AuditHead.seq))
         session.commit()
-    assert recorder.unaudited() == [{"process_version"}]
+        execute_together(
+            session,
+            (update(versions).where(versions.c.id == bindparam("version_id")), [{"version_id": 1, "sop_number": "X"}]),
+            (update(roles).where(roles.c.key == bindparam("role_key")), [{"role_key": "kasi", "name_en": "Head"}]))
+        session.commit()
+    assert recorder.unaudited() == [{"process_version"}, {"process_version", "role"}]
     engine.dispose()
 
 
