@@ -1,7 +1,8 @@
 """Load over real HTTP against ``alur serve --workers N`` (gunicorn), loopback only, bounded in time.
 
 1. **HTTP task completion** on SQLite and on PostgreSQL: ``POST /api/v1/tasks/{id}/complete`` from
-   ``ALUR_LOAD_CLIENTS`` threads (default 8) over keep-alive connections, each on its own complaint —
+   ``ALUR_LOAD_CLIENTS`` threads (default 8) over keep-alive connections, each on its own complaint
+   (``ALUR_LOAD_COMPLETIONS``, default 1,000: at ~300/s a few seconds, so the figure is not a one-second sample) —
    throughput and p50/p95. Beside it, on the same database: one client completing steps one after
    another (``http_op``) and the same operation in process (``engine_op``, ``runtime.complete_task``),
    so ``http_op / engine_op`` is what HTTP, gunicorn, routing, token lookup and JSON add.
@@ -209,7 +210,7 @@ def worker_rss_mb(server: Server) -> list[float]:
 # -- 1. HTTP task completion -------------------------------------------------------------------------
 
 def completion_run(label: str, url: str, instance: Path) -> None:
-    concurrent_n = scale(int(os.environ.get("ALUR_LOAD_COMPLETIONS", 300)))
+    concurrent_n = scale(int(os.environ.get("ALUR_LOAD_COMPLETIONS", 1000)))
     sequential_n = scale(40)
     task_ids = prepare(url, concurrent_n + 2 * sequential_n)
     tokens = add_officials(url, {"petugas": CLIENTS})["petugas"]
