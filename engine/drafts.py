@@ -24,6 +24,7 @@ from .errors import ConcurrentUpdate, InvalidInput, NeedsConfirmation, NotFound
 from .lint_extra import lint_for_editor
 from .models import ProcessVersion
 from .process_diff import same_substance
+from .repository import latest_version
 from .runtime import operation
 
 MAX_FORMS_BYTES = 512 * 1024
@@ -34,6 +35,13 @@ class DraftUnchanged(NeedsConfirmation):
     differs); deploying it needs the process owner's confirmation. Nothing was written."""
 
     code = "draft_unchanged"
+
+
+class DraftIdentical(InvalidInput):
+    """The draft's diagram and forms are, byte for byte, those of a deployed version: no new version (its SOP
+    number and date would be dropped). Nothing was written; the draft stays open."""
+
+    code = "draft_identical"
 
 
 class DraftConflict(ConcurrentUpdate):
@@ -98,9 +106,11 @@ def _refuse_unchanged(session: Session, ctx: EngineContext, draft: ProcessDraft)
     bytes (the very same bytes are refused later, by what the deploy returns)."""
     if not draft.process_key:
         return
-    latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == draft.process_key)
-                             .order_by(ProcessVersion.version.desc()).limit(1)).first()
-    if latest is None or draft.bpmn_xml == latest.bpmn_xml or not same_substance(latest.bpmn_xml, draft.bpmn_xml):
+    try:
+        latest = latest_version(session, draft.process_key)
+    except NotFound:  # a new process: nothing to compare with
+        return
+    if draft.bpmn_xml == latest.bpmn_xml or not same_substance(latest.bpmn_xml, draft.bpmn_xml):
         return
     # the forms the deploy would freeze with the version: the draft's own over the known ones, those it uses
     loaded = lint_process(session, ctx, draft.bpmn_xml.encode(), draft.forms,
@@ -157,8 +167,7 @@ def deploy_draft(session: Session, ctx: EngineContext, draft_id: int, *, expecte
                                                   sop_number=sop_number.strip(), effective_date=effective_date,
                                                   filename=f"{draft.process_key or 'draft'}.bpmn")
     if not created:  # the SOP number and date asked for would be dropped without a word: say so, keep the draft
-        raise InvalidInput(detail=f"Draf ini sama dengan versi {version.version} yang sudah terpasang (diagram dan "
-                                  "formulirnya sama): tidak ada versi baru. Ubah diagram atau formulir dahulu.")
+        raise DraftIdentical(version=version.version)
     draft.deployed_version_id = version.id
     draft.revision += 1
     return version

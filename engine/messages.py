@@ -232,6 +232,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Process '{name}' is marked not executable (isExecutable=false), as Signavio/Bizagi export it. Mark it "
         "executable (automatic fix available).",
     ),
+    "draft_identical": (
+        "Draf ini sama dengan versi {version} yang sudah terpasang (diagram dan formulirnya sama): tidak ada versi "
+        "baru. Ubah diagram atau formulir dahulu.",
+        "This draft is identical to deployed version {version} (same diagram and forms): no new version. Change "
+        "the diagram or a form first.",
+    ),
     "draft_unchanged": (
         "Isi draf ini sama dengan versi {version} yang berlaku: prosesnya (langkah, lajur, waktu standar, timer, "
         "alur dan syaratnya, skrip) dan formulirnya tidak berubah; yang berbeda hanya tata letak atau format "
